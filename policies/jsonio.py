@@ -1,0 +1,52 @@
+"""Read JSON the way users' shells write it: UTF-8, UTF-8 with BOM, or UTF-16 (Windows `>`)."""
+
+from __future__ import annotations
+
+import codecs
+import json
+from pathlib import Path
+from typing import Any
+
+
+class InputError(Exception):
+    """Bad input: the CLI prints ``str(exc)`` as one line and exits 2."""
+
+
+def decode_bytes(raw: bytes, *, source: str) -> str:
+    if raw.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif len(raw) >= 2 and raw[0] == 0 and raw[1] != 0:
+        encoding = "utf-16-be"
+    elif len(raw) >= 2 and raw[0] != 0 and raw[1] == 0:
+        encoding = "utf-16-le"
+    else:
+        encoding = "utf-8"
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{source}: cannot decode as {encoding}: {exc.reason}") from None
+
+
+def read_json(path: Path) -> tuple[Any, str]:
+    """Return (parsed JSON, decoded text). Raises InputError with a one-line message."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, expected a JSON file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    text = decode_bytes(raw, source=str(path))
+    if not text.strip():
+        raise InputError(f"{path}: file is empty")
+    try:
+        return json.loads(text), text
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply") from None

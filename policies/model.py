@@ -1,0 +1,213 @@
+"""The normalized model every rule sees, whatever the input was (CDKTF synth, *.tf.json or a plan).
+
+Unknown values (CDKTF tokens such as ``${aws_kms_key.x.arn}`` and plan ``after_unknown`` leaves)
+are replaced by the ``UNKNOWN`` sentinel during loading. Rules must treat ``UNKNOWN`` as "cannot
+tell" and report nothing rather than guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Literal
+
+
+class _Unknown:
+    """Singleton for a value that is only known after apply."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        # Truthiness of an unknown value is a guess; force rules to check with is_known().
+        raise TypeError("UNKNOWN has no truth value; check is_known() first")
+
+
+UNKNOWN: Any = _Unknown()
+
+
+def is_known(value: Any) -> bool:
+    """True when ``value`` is fully known (no UNKNOWN anywhere inside it)."""
+    if value is UNKNOWN:
+        return False
+    if isinstance(value, Mapping):
+        return all(is_known(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return all(is_known(v) for v in value)
+    return True
+
+
+_MISSING = object()
+
+
+def get_path(values: Any, path: str, default: Any = None) -> Any:
+    """Read ``a.b.0.c`` from nested dicts and lists; returns UNKNOWN if an unknown is crossed.
+
+    Terraform JSON writes nested blocks either as an object or as a one-element list, so a
+    dict step into a list of exactly one element is taken as that element.
+    """
+    current = values
+    for part in path.split("."):
+        if current is UNKNOWN:
+            return UNKNOWN
+        if isinstance(current, list) and not part.isdigit():
+            if len(current) != 1:
+                return default
+            current = current[0]
+        if isinstance(current, Mapping):
+            current = current.get(part, _MISSING)
+        elif isinstance(current, list) and part.isdigit():
+            index = int(part)
+            current = current[index] if index < len(current) else _MISSING
+        else:
+            return default
+        if current is _MISSING:
+            return default
+    return current
+
+
+def as_blocks(value: Any) -> list[Any]:
+    """Nested blocks as a list whether written as one object, a list of objects, or absent."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+DocumentKind = Literal["config", "plan"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resource:
+    address: str  # Terraform address, e.g. aws_ecs_service.api or module.x.aws_s3_bucket.y
+    type: str
+    name: str
+    values: Mapping[str, Any]  # config values, or the planned "after" values for a plan
+    stack: str
+    environment: str | None
+    file: str
+    line: int | None = None
+    mode: Literal["managed", "data"] = "managed"
+    provider: str | None = None  # provider config key, e.g. "aws" or "aws.us_east_1"
+    region: str | None = None  # the region of the provider this resource uses, where known
+    # Plan only.
+    actions: tuple[str, ...] = ()
+    before: Mapping[str, Any] | None = None
+    action_reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Backend:
+    type: str  # "s3", "local", ...
+    config: Mapping[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Provider:
+    name: str  # "aws"
+    alias: str | None
+    config: Mapping[str, Any]  # region, default_tags, ...
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}.{self.alias}" if self.alias else self.name
+
+
+@dataclass(frozen=True, kw_only=True)
+class Document:
+    """One stack (config) or one plan: the unit a rule is evaluated against."""
+
+    kind: DocumentKind
+    stack: str
+    environment: str | None
+    file: str
+    resources: tuple[Resource, ...] = ()
+    backend: Backend | None = None
+    providers: tuple[Provider, ...] = ()
+    required_version: str | None = None
+
+    def of_type(self, *types: str) -> Iterator[Resource]:
+        wanted = set(types)
+        return (r for r in self.resources if r.type in wanted and r.mode == "managed")
+
+    def provider_for(self, resource: Resource) -> Provider | None:
+        key = resource.provider or resource.type.split("_", 1)[0]
+        for provider in self.providers:
+            if provider.key == key:
+                return provider
+        return None
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment in ("prod", "production")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Violation:
+    """What a rule returns; the engine turns it into a Finding with rule metadata."""
+
+    address: str
+    message: str
+    severity: Severity | None = None  # overrides the rule's default, e.g. error only in prod
+    resource: Resource | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    rule_id: str
+    severity: Severity
+    address: str
+    message: str
+    file: str
+    line: int | None
+    stack: str
+    environment: str | None
+    waived: bool = False
+    waiver_reason: str | None = None
+    waiver_expired: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "severity": self.severity.value,
+            "address": self.address,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "waived": self.waived,
+            "stack": self.stack,
+            "environment": self.environment,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Evaluation:
+    documents: tuple[Document, ...]
+    findings: tuple[Finding, ...]
+    internal_errors: tuple[str, ...] = ()
+    rules_run: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+    def iter_blocking(self, fail_on: Severity) -> Iterable[Finding]:
+        return (
+            f for f in self.findings if not f.waived and f.severity.rank >= fail_on.rank
+        )

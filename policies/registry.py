@@ -1,0 +1,79 @@
+"""The rule registry: each rule module registers its pure check functions with ``@rule``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from policies.model import Document, Severity, Violation
+
+DOCS_DIR = Path(__file__).parent / "docs"
+HELP_URI_BASE = "https://github.com/example-org/catalog-api-infra/blob/main/policies/docs"
+
+_RULE_ID = re.compile(r"^(AT|SEC|OPS|PLAN)\d{3}$")
+
+Check = Callable[[Document], Iterable[Violation]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    id: str
+    title: str
+    severity: Severity
+    category: str
+    resource_types: tuple[str, ...]
+    applies_to: frozenset[str]  # {"config"}, {"plan"} or both
+    check: Check
+
+    @property
+    def doc_path(self) -> Path:
+        return DOCS_DIR / f"{self.id}.md"
+
+    @property
+    def help_uri(self) -> str:
+        return f"{HELP_URI_BASE}/{self.id}.md"
+
+    def applies(self, document: Document) -> bool:
+        return document.kind in self.applies_to
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    *,
+    id: str,
+    title: str,
+    severity: Severity,
+    category: str,
+    resource_types: Iterable[str],
+    applies_to: Iterable[str] = ("config", "plan"),
+) -> Callable[[Check], Check]:
+    """Register ``check`` as a rule. IDs are stable: never reuse or renumber one."""
+    if not _RULE_ID.match(id):
+        raise ValueError(f"rule id {id!r} does not match {_RULE_ID.pattern}")
+
+    def register(check: Check) -> Check:
+        if id in REGISTRY:
+            raise ValueError(f"duplicate rule id {id}")
+        REGISTRY[id] = Rule(
+            id=id,
+            title=title,
+            severity=severity,
+            category=category,
+            resource_types=tuple(resource_types),
+            applies_to=frozenset(applies_to),
+            check=check,
+        )
+        return check
+
+    return register
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, importing the rule pack on first use."""
+    import policies.rules  # noqa: F401  (registers the pack)
+
+    return sorted(REGISTRY.values(), key=lambda r: r.id)

@@ -1,0 +1,42 @@
+# shellcheck shell=bash
+# Sourced by the repository's scripts: makes `pipenv` available and the project's
+# virtualenv (.venv, in the repository) match Pipfile.lock. Safe to source repeatedly.
+
+export PIPENV_VENV_IN_PROJECT=1
+export PIPENV_YES=1
+export PIPENV_NOSPIN=1
+export PIPENV_VERBOSITY=-1
+export PYTHONDONTWRITEBYTECODE=1
+
+ensure_pipenv() {
+  if command -v pipenv >/dev/null 2>&1; then
+    return 0
+  fi
+  echo "pipenv not found: installing it with pip" >&2
+  python3 -m pip install --quiet --user pipenv ||
+    python3 -m pip install --quiet pipenv || {
+    echo "error: could not install pipenv with pip" >&2
+    return 2
+  }
+  PATH="$(python3 -m site --user-base)/bin:$PATH"
+  export PATH
+}
+
+# Syncs only when Pipfile.lock changed since the last successful sync, so warm runs
+# cost nothing; the stamp lives inside .venv so deleting .venv forces a sync.
+ensure_python_env() {
+  local root="$1"
+  ensure_pipenv || return 2
+  local stamp="$root/.venv/.pipfile-lock.sha256"
+  local want
+  want=$(sha256sum "$root/Pipfile.lock" | cut -d' ' -f1)
+  if [ -x "$root/.venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  echo "syncing the Python environment from Pipfile.lock" >&2
+  (cd "$root" && pipenv sync --dev >&2) || {
+    echo "error: pipenv sync --dev failed" >&2
+    return 2
+  }
+  echo "$want" >"$stamp"
+}
