@@ -89,6 +89,16 @@ class EnvironmentConfig:
         return f"{PROJECT}/{self.name}/terraform.tfstate"
 
     @property
+    def plan_role_name(self) -> str:
+        """Read-only role assumed by PR plans and drift detection (created by the bootstrap)."""
+        return f"{PROJECT}-github-plan-{self.name}"
+
+    @property
+    def apply_role_name(self) -> str:
+        """Role only the deploy workflow on main may assume (created by the bootstrap)."""
+        return f"{PROJECT}-github-apply-{self.name}"
+
+    @property
     def availability_zones(self) -> tuple[str, ...]:
         return tuple(f"{self.region}{suffix}" for suffix in "abc"[: self.az_count])
 
@@ -218,7 +228,9 @@ def validate_environment(env: EnvironmentConfig) -> EnvironmentConfig:
         raise ConfigError(f"{env.name}: db_instance_count must be at least 1")
     window = env.secret_recovery_window_days
     if window != 0 and not 7 <= window <= 30:
-        raise ConfigError(f"{env.name}: secret_recovery_window_days must be 0 or 7-30, got {window}")
+        raise ConfigError(
+            f"{env.name}: secret_recovery_window_days must be 0 or 7-30, got {window}"
+        )
     return env
 
 
@@ -226,15 +238,15 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     """Build the settings for one app run from defaults plus the CATALOG_* overrides CI sets."""
     region = environ.get(ENV_REGION, "").strip() or DEFAULT_REGION
     names_raw = environ.get(ENV_ENVIRONMENTS, "").strip()
-    names = [n.strip() for n in names_raw.split(",") if n.strip()] if names_raw else list(ENVIRONMENTS)
+    names = (
+        [n.strip() for n in names_raw.split(",") if n.strip()] if names_raw else list(ENVIRONMENTS)
+    )
     if not names:
         raise ConfigError(f"{ENV_ENVIRONMENTS} names no environment")
     selected = []
     for name in names:
         if name not in ENVIRONMENTS:
-            raise ConfigError(
-                f"unknown environment '{name}' (known: {', '.join(ENVIRONMENTS)})"
-            )
+            raise ConfigError(f"unknown environment '{name}' (known: {', '.join(ENVIRONMENTS)})")
         selected.append(validate_environment(replace(ENVIRONMENTS[name], region=region)))
 
     bucket = environ.get(ENV_STATE_BUCKET, "").strip() or DEFAULT_STATE_BUCKET

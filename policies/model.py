@@ -208,6 +208,4 @@ class Evaluation:
     notes: tuple[str, ...] = field(default=())
 
     def iter_blocking(self, fail_on: Severity) -> Iterable[Finding]:
-        return (
-            f for f in self.findings if not f.waived and f.severity.rank >= fail_on.rank
-        )
+        return (f for f in self.findings if not f.waived and f.severity.rank >= fail_on.rank)
