@@ -109,6 +109,10 @@ class Resource:
     mode: Literal["managed", "data"] = "managed"
     provider: str | None = None  # provider config key, e.g. "aws" or "aws.us_east_1"
     region: str | None = None  # the region of the provider this resource uses, where known
+    # Attribute path -> referenced resource address, kept from CDKTF tokens before they become
+    # UNKNOWN, e.g. {"cluster": "aws_ecs_cluster.cluster"} for "${aws_ecs_cluster.cluster.id}".
+    # Lets cross-resource rules follow a link with certainty instead of guessing.
+    references: Mapping[str, str] = field(default_factory=dict)
     # Plan only.
     actions: tuple[str, ...] = ()
     before: Mapping[str, Any] | None = None
