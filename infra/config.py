@@ -24,12 +24,28 @@ ENV_STATE_BUCKET = "CATALOG_STATE_BUCKET"
 ENV_STATE_REGION = "CATALOG_STATE_REGION"
 ENV_STATE_KMS_KEY_ID = "CATALOG_STATE_KMS_KEY_ID"
 ENV_GITHUB_REPOSITORY = "CATALOG_GITHUB_REPOSITORY"
+ENV_HOSTED_ZONE = "CATALOG_HOSTED_ZONE"
+# "local" (default) until the administrator migrates the bootstrap state into the bucket it
+# created, then "s3" (docs/bootstrap.md).
+ENV_BOOTSTRAP_BACKEND = "CATALOG_BOOTSTRAP_BACKEND"
+BOOTSTRAP_BACKENDS = ("local", "s3")
 
 DEFAULT_REGION = "eu-north-1"
 DEFAULT_STATE_BUCKET = "catalog-api-terraform-state"
 DEFAULT_GITHUB_REPOSITORY = "example-org/catalog-api-infra"
+DEFAULT_HOSTED_ZONE = "catalog.example.com"
+
+# Fargate task sizes: CPU units -> allowed memory (MiB); anything else fails at register time.
+FARGATE_MEMORY_BY_CPU: Mapping[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+}
 
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
 
 
@@ -52,6 +68,11 @@ class EnvironmentConfig:
     region: str
     owner: str
     is_production: bool
+    # DNS: the public Route 53 zone holding the site and origin names. HTTPS to the ALB origin
+    # and a TLSv1.2 viewer minimum both need certificates for names we own, because CloudFront
+    # forces TLSv1 on its default *.cloudfront.net certificate.
+    hosted_zone_name: str
+    subdomain: str
     # network
     vpc_cidr: str
     az_count: int
@@ -78,6 +99,7 @@ class EnvironmentConfig:
     # storage, secrets, cdn
     log_bucket_expiration_days: int
     secret_recovery_window_days: int
+    kms_deletion_window_days: int
     cloudfront_price_class: str
 
     @property
@@ -97,6 +119,18 @@ class EnvironmentConfig:
     def apply_role_name(self) -> str:
         """Role only the deploy workflow on main may assume (created by the bootstrap)."""
         return f"{PROJECT}-github-apply-{self.name}"
+
+    @property
+    def domain_name(self) -> str:
+        """Viewer-facing name served by CloudFront."""
+        if not self.subdomain:
+            return self.hosted_zone_name
+        return f"{self.subdomain}.{self.hosted_zone_name}"
+
+    @property
+    def origin_domain_name(self) -> str:
+        """Name CloudFront uses to reach the ALB over HTTPS (covered by the ALB certificate)."""
+        return f"origin.{self.domain_name}"
 
     @property
     def availability_zones(self) -> tuple[str, ...]:
@@ -126,6 +160,7 @@ class Settings:
     environments: tuple[EnvironmentConfig, ...]
     state: StateBackendConfig
     github_repository: str
+    bootstrap_backend: str = "local"  # one of BOOTSTRAP_BACKENDS
 
 
 _DEV = EnvironmentConfig(
@@ -133,6 +168,8 @@ _DEV = EnvironmentConfig(
     region=DEFAULT_REGION,
     owner="platform-team",
     is_production=False,
+    hosted_zone_name=DEFAULT_HOSTED_ZONE,
+    subdomain="dev",
     vpc_cidr="10.10.0.0/16",
     az_count=2,
     nat_gateway_per_az=False,
@@ -155,12 +192,14 @@ _DEV = EnvironmentConfig(
     app_log_retention_days=14,
     log_bucket_expiration_days=30,
     secret_recovery_window_days=0,
+    kms_deletion_window_days=7,
     cloudfront_price_class="PriceClass_100",
 )
 
 _STAGING = replace(
     _DEV,
     name="staging",
+    subdomain="staging",
     vpc_cidr="10.20.0.0/16",
     flow_log_retention_days=30,
     db_instance_count=2,
@@ -181,6 +220,7 @@ _PROD = replace(
     _DEV,
     name="prod",
     is_production=True,
+    subdomain="",
     vpc_cidr="10.30.0.0/16",
     az_count=3,
     nat_gateway_per_az=True,
@@ -200,6 +240,7 @@ _PROD = replace(
     app_log_retention_days=365,
     log_bucket_expiration_days=365,
     secret_recovery_window_days=30,
+    kms_deletion_window_days=30,
     cloudfront_price_class="PriceClass_All",
 )
 
@@ -226,6 +267,24 @@ def validate_environment(env: EnvironmentConfig) -> EnvironmentConfig:
         raise ConfigError(f"{env.name}: production needs at least 2 database instances")
     if env.db_instance_count < 1:
         raise ConfigError(f"{env.name}: db_instance_count must be at least 1")
+    if not _DOMAIN_NAME.match(env.domain_name):
+        raise ConfigError(f"{env.name}: invalid domain name '{env.domain_name}'")
+    if not 7 <= env.kms_deletion_window_days <= 30:
+        raise ConfigError(
+            f"{env.name}: kms_deletion_window_days must be 7-30, got {env.kms_deletion_window_days}"
+        )
+    if env.task_memory not in FARGATE_MEMORY_BY_CPU.get(env.task_cpu, ()):
+        raise ConfigError(
+            f"{env.name}: Fargate has no task size cpu={env.task_cpu} memory={env.task_memory}"
+        )
+    if not 0 < env.autoscaling_min <= env.desired_count <= env.autoscaling_max:
+        raise ConfigError(
+            f"{env.name}: need 0 < autoscaling_min <= desired_count <= autoscaling_max, got "
+            f"{env.autoscaling_min}/{env.desired_count}/{env.autoscaling_max}"
+        )
+    split = env.capacity
+    if split.on_demand_weight + split.spot_weight == 0:
+        raise ConfigError(f"{env.name}: capacity split needs a non-zero weight")
     window = env.secret_recovery_window_days
     if window != 0 and not 7 <= window <= 30:
         raise ConfigError(
@@ -243,11 +302,15 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     )
     if not names:
         raise ConfigError(f"{ENV_ENVIRONMENTS} names no environment")
+    hosted_zone = environ.get(ENV_HOSTED_ZONE, "").strip().lower().rstrip(".")
     selected = []
     for name in names:
         if name not in ENVIRONMENTS:
             raise ConfigError(f"unknown environment '{name}' (known: {', '.join(ENVIRONMENTS)})")
-        selected.append(validate_environment(replace(ENVIRONMENTS[name], region=region)))
+        env = replace(ENVIRONMENTS[name], region=region)
+        if hosted_zone:
+            env = replace(env, hosted_zone_name=hosted_zone)
+        selected.append(validate_environment(env))
 
     bucket = environ.get(ENV_STATE_BUCKET, "").strip() or DEFAULT_STATE_BUCKET
     if not _BUCKET_NAME.match(bucket) or ".." in bucket:
@@ -261,6 +324,12 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     repository = environ.get(ENV_GITHUB_REPOSITORY, "").strip() or DEFAULT_GITHUB_REPOSITORY
     if not _GITHUB_REPOSITORY.match(repository):
         raise ConfigError(f"invalid GitHub repository '{repository}' (expected owner/name)")
+    bootstrap_backend = environ.get(ENV_BOOTSTRAP_BACKEND, "").strip().lower() or "local"
+    if bootstrap_backend not in BOOTSTRAP_BACKENDS:
+        raise ConfigError(
+            f"{ENV_BOOTSTRAP_BACKEND} must be one of {', '.join(BOOTSTRAP_BACKENDS)}, "
+            f"got '{bootstrap_backend}'"
+        )
     return Settings(
         environments=tuple(selected),
         state=StateBackendConfig(
@@ -269,4 +338,5 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             kms_key_id=environ.get(ENV_STATE_KMS_KEY_ID, "").strip() or None,
         ),
         github_repository=repository,
+        bootstrap_backend=bootstrap_backend,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Literal
 
 
@@ -118,11 +119,40 @@ class Resource:
     before: Mapping[str, Any] | None = None
     action_reason: str | None = None
 
+    def reference(self, path: str) -> str | None:
+        """The address ``path`` refers to (``access_logs.0.bucket`` = ``access_logs.bucket``).
+
+        Terraform JSON writes a single nested block as an object or a one-element list, so the
+        ``.0`` steps are optional when looking a reference up.
+        """
+        found = self.references.get(path)
+        if found is not None or not self.references:
+            return found
+        return self._references_without_zero_steps.get(_without_zero_steps(path))
+
+    @cached_property
+    def _references_without_zero_steps(self) -> dict[tuple[str, ...], str]:
+        index: dict[tuple[str, ...], str] = {}
+        for key, address in self.references.items():
+            index.setdefault(_without_zero_steps(key), address)
+        return index
+
+
+def _without_zero_steps(path: str) -> tuple[str, ...]:
+    return tuple(part for part in path.split(".") if part != "0")
+
 
 @dataclass(frozen=True, kw_only=True)
 class Backend:
     type: str  # "s3", "local", ...
     config: Mapping[str, Any]
+    # Where the backend block is, so backend findings point at a line like resource findings do.
+    file: str | None = None
+    line: int | None = None
+
+    @property
+    def address(self) -> str:
+        return f"terraform.backend.{self.type}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -148,10 +178,27 @@ class Document:
     backend: Backend | None = None
     providers: tuple[Provider, ...] = ()
     required_version: str | None = None
+    terraform_version: str | None = None  # plan only: the Terraform version that wrote the plan
 
     def of_type(self, *types: str) -> Iterator[Resource]:
-        wanted = set(types)
-        return (r for r in self.resources if r.type in wanted and r.mode == "managed")
+        positions = [i for t in dict.fromkeys(types) for i in self._positions_by_type.get(t, ())]
+        if len(types) > 1:
+            positions.sort()  # document order, whatever order the types were asked in
+        resources = self.resources
+        return (resources[i] for i in positions if resources[i].mode == "managed")
+
+    @cached_property
+    def _positions_by_type(self) -> dict[str, list[int]]:
+        # Rules ask for one or two types per resource they look at; an index keeps a
+        # 10,000-resource plan linear instead of quadratic.
+        index: dict[str, list[int]] = {}
+        for position, resource in enumerate(self.resources):
+            index.setdefault(resource.type, []).append(position)
+        return index
+
+    @cached_property
+    def _by_address(self) -> dict[str, Resource]:
+        return {resource.address: resource for resource in self.resources}
 
     def provider_for(self, resource: Resource) -> Provider | None:
         key = resource.provider or resource.type.split("_", 1)[0]
@@ -159,6 +206,10 @@ class Document:
             if provider.key == key:
                 return provider
         return None
+
+    def resource(self, address: str) -> Resource | None:
+        """The resource at ``address`` (``aws_s3_bucket.logs``, ``data.aws_iam_policy.x``)."""
+        return self._by_address.get(address)
 
     @property
     def is_production(self) -> bool:

@@ -6,6 +6,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib/python-env.sh
 source "$root/scripts/lib/python-env.sh"
 ensure_python_env "$root"
+ensure_node_env "$root"
 cd "$root"
 set +e
 pipenv run pytest "$@"

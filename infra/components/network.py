@@ -1,0 +1,194 @@
+"""VPC, subnets across the configured AZs, NAT, flow logs and a locked default security group."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
+from cdktf_cdktf_provider_aws.eip import Eip
+from cdktf_cdktf_provider_aws.flow_log import FlowLog
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
+from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
+from cdktf_cdktf_provider_aws.route import Route
+from cdktf_cdktf_provider_aws.route_table import RouteTable
+from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
+from cdktf_cdktf_provider_aws.subnet import Subnet
+from cdktf_cdktf_provider_aws.vpc import Vpc
+from constructs import Construct
+
+from infra.components.iam import policy_document, service_trust_policy
+
+# Each subnet gets 1/16 of the VPC; private subnets start half-way so public and private
+# ranges stay contiguous if a third AZ is added later.
+_SUBNET_PREFIX_GROWTH = 4
+_PRIVATE_OFFSET = 8
+
+
+def subnet_cidrs(vpc_cidr: str, *, az_count: int) -> tuple[list[str], list[str]]:
+    """(public, private) CIDRs, one of each per AZ."""
+    blocks = list(ipaddress.IPv4Network(vpc_cidr).subnets(prefixlen_diff=_SUBNET_PREFIX_GROWTH))
+    public = [str(blocks[i]) for i in range(az_count)]
+    private = [str(blocks[_PRIVATE_OFFSET + i]) for i in range(az_count)]
+    return public, private
+
+
+class Network(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        cidr: str,
+        availability_zones: tuple[str, ...],
+        nat_gateway_per_az: bool,
+        flow_log_retention_days: int,
+        account_id: str,
+    ) -> None:
+        super().__init__(scope, id)
+        self.vpc = Vpc(
+            self,
+            "vpc",
+            cidr_block=cidr,
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            tags={"Name": name},
+        )
+        # Adopting the default group with no rules removes AWS's allow-all defaults.
+        self.default_security_group = DefaultSecurityGroup(
+            self, "default-security-group", vpc_id=self.vpc.id, tags={"Name": f"{name}-default"}
+        )
+        self.internet_gateway = InternetGateway(
+            self, "internet-gateway", vpc_id=self.vpc.id, tags={"Name": name}
+        )
+
+        public_cidrs, private_cidrs = subnet_cidrs(cidr, az_count=len(availability_zones))
+        self.public_subnets = [
+            Subnet(
+                self,
+                f"public-subnet-{i}",
+                vpc_id=self.vpc.id,
+                cidr_block=block,
+                availability_zone=az,
+                map_public_ip_on_launch=False,
+                tags={"Name": f"{name}-public-{az}", "Tier": "public"},
+            )
+            for i, (az, block) in enumerate(zip(availability_zones, public_cidrs, strict=True))
+        ]
+        self.private_subnets = [
+            Subnet(
+                self,
+                f"private-subnet-{i}",
+                vpc_id=self.vpc.id,
+                cidr_block=block,
+                availability_zone=az,
+                tags={"Name": f"{name}-private-{az}", "Tier": "private"},
+            )
+            for i, (az, block) in enumerate(zip(availability_zones, private_cidrs, strict=True))
+        ]
+
+        self.public_route_table = RouteTable(
+            self, "public-route-table", vpc_id=self.vpc.id, tags={"Name": f"{name}-public"}
+        )
+        Route(
+            self,
+            "public-default-route",
+            route_table_id=self.public_route_table.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=self.internet_gateway.id,
+        )
+        for i, subnet in enumerate(self.public_subnets):
+            RouteTableAssociation(
+                self,
+                f"public-route-table-association-{i}",
+                subnet_id=subnet.id,
+                route_table_id=self.public_route_table.id,
+            )
+
+        nat_count = len(availability_zones) if nat_gateway_per_az else 1
+        self.nat_eips = [
+            Eip(self, f"nat-eip-{i}", domain="vpc", tags={"Name": f"{name}-nat-{i}"})
+            for i in range(nat_count)
+        ]
+        self.nat_gateways = [
+            NatGateway(
+                self,
+                f"nat-gateway-{i}",
+                allocation_id=self.nat_eips[i].id,
+                subnet_id=self.public_subnets[i].id,
+                depends_on=[self.internet_gateway],
+                tags={"Name": f"{name}-nat-{i}"},
+            )
+            for i in range(nat_count)
+        ]
+        # One private route table per AZ, so moving from one shared NAT to one per AZ only
+        # changes routes, never subnet associations.
+        self.private_route_tables = []
+        for i, subnet in enumerate(self.private_subnets):
+            table = RouteTable(
+                self,
+                f"private-route-table-{i}",
+                vpc_id=self.vpc.id,
+                tags={"Name": f"{name}-private-{availability_zones[i]}"},
+            )
+            Route(
+                self,
+                f"private-default-route-{i}",
+                route_table_id=table.id,
+                destination_cidr_block="0.0.0.0/0",
+                nat_gateway_id=self.nat_gateways[i % nat_count].id,
+            )
+            RouteTableAssociation(
+                self,
+                f"private-route-table-association-{i}",
+                subnet_id=subnet.id,
+                route_table_id=table.id,
+            )
+            self.private_route_tables.append(table)
+
+        self.flow_log_group = CloudwatchLogGroup(
+            self,
+            "flow-log-group",
+            name=f"/vpc/{name}/flow-logs",
+            retention_in_days=flow_log_retention_days,
+        )
+        self.flow_log_role = IamRole(
+            self,
+            "flow-log-role",
+            name=f"{name}-vpc-flow-logs",
+            assume_role_policy=service_trust_policy(
+                service="vpc-flow-logs.amazonaws.com", account_id=account_id
+            ),
+        )
+        IamRolePolicy(
+            self,
+            "flow-log-role-policy",
+            name="write-flow-logs",
+            role=self.flow_log_role.id,
+            policy=policy_document(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Action": [
+                            "logs:CreateLogStream",
+                            "logs:PutLogEvents",
+                            "logs:DescribeLogStreams",
+                        ],
+                        "Resource": f"{self.flow_log_group.arn}:*",
+                    }
+                ]
+            ),
+        )
+        self.flow_log = FlowLog(
+            self,
+            "flow-log",
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=self.flow_log_group.arn,
+            iam_role_arn=self.flow_log_role.arn,
+            max_aggregation_interval=60,
+        )

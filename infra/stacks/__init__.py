@@ -1,0 +1,1 @@
+"""Terraform stacks: composition only, no resource details and no os.environ."""

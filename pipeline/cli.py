@@ -1,0 +1,187 @@
+"""``pipenv run pipeline <command>``: the only Python the workflows call directly.
+
+Exit codes: 0 success, 2 bad input (one ``error:`` line on stderr, never a traceback), and for
+``drift-report`` 3 when drift was found.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from infra.config import ConfigError
+from pipeline import drift, issue, outputs, summary
+from pipeline.environments import matrix
+from pipeline.markdown import MARKDOWN_LIMIT
+from pipeline.planfile import load_json, load_plan, parse_plan
+from pipeline.redact import redact_plan
+from policies.jsonio import InputError
+
+EXIT_BAD_INPUT = 2
+_MIN_LIMIT = 2_000
+
+FORMAT = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+)
+MAX_CHARS = click.option(
+    "--max-chars",
+    type=click.IntRange(min=_MIN_LIMIT),
+    default=MARKDOWN_LIMIT,
+    show_default=True,
+    help="Cut Markdown to this many characters (GitHub's limit for comments is 65,536).",
+)
+PLAN_ARGUMENT = click.argument("plan_json", metavar="PLAN_JSON", type=click.Path(path_type=Path))
+
+
+def _emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Pipeline glue for the catalog API workflows: plan summaries, drift reports, matrix."""
+
+
+@cli.command("matrix")
+def matrix_command() -> int:
+    """Print the environments as a GitHub Actions matrix (one line, for $GITHUB_OUTPUT).
+
+    CATALOG_ENVIRONMENTS and the other CATALOG_* variables select environments as for synth.
+    """
+    click.echo(json.dumps(matrix(os.environ), separators=(",", ":")))
+    return 0
+
+
+@cli.command("plan-summary")
+@PLAN_ARGUMENT
+@FORMAT
+@click.option("--title", default="Terraform plan", show_default=True)
+@MAX_CHARS
+def plan_summary_command(plan_json: Path, output_format: str, title: str, max_chars: int) -> int:
+    """Summarize `terraform show -json` output: counts, changed resources, outputs.
+
+    PLAN_JSON may be `-` for standard input. Sensitive values print as (sensitive).
+    """
+    result = summary.summarize(load_plan(plan_json), title=title)
+    if output_format == "json":
+        _emit_json(result.to_json())
+    else:
+        click.echo(summary.render_markdown(result, limit=max_chars), nl=False)
+    return 0
+
+
+@cli.command("drift-report")
+@PLAN_ARGUMENT
+@click.option(
+    "--full-plan",
+    type=click.Path(path_type=Path),
+    help="A normal plan of the same code, to tell pending code changes apart from drift.",
+)
+@FORMAT
+@click.option("--title", default="Drift report", show_default=True)
+@MAX_CHARS
+def drift_report_command(
+    plan_json: Path, full_plan: Path | None, output_format: str, title: str, max_chars: int
+) -> int:
+    """Report drift from a refresh-only plan. Exit 0: no drift, 3: drift, 2: bad input."""
+    report = _drift_report(plan_json, full_plan=full_plan, title=title)
+    if output_format == "json":
+        _emit_json(report.to_json())
+    else:
+        click.echo(drift.render_markdown(report, limit=max_chars), nl=False)
+    return report.exit_code
+
+
+@cli.command("issue-body")
+@click.option("--env", "environment", required=True, help="Environment name, e.g. prod.")
+@PLAN_ARGUMENT
+@click.option("--full-plan", type=click.Path(path_type=Path))
+@click.option("--run-url", help="Link to the workflow run that produced the plans.")
+@MAX_CHARS
+def issue_body_command(
+    environment: str, plan_json: Path, full_plan: Path | None, run_url: str | None, max_chars: int
+) -> int:
+    """Print the drift issue body: a hidden marker line, then the drift report."""
+    head = issue.issue_head(environment)
+    tail = issue.issue_tail(run_url)
+    report = _drift_report(plan_json, full_plan=full_plan, title=f"Drift in {environment}")
+    body = drift.render_markdown(report, limit=max_chars - len(head) - len(tail))
+    click.echo(head + body + tail, nl=False)
+    return 0
+
+
+@cli.command("outputs")
+@click.argument("output_json", metavar="OUTPUT_JSON", type=click.Path(path_type=Path))
+@FORMAT
+@click.option("--title", default="Outputs", show_default=True)
+def outputs_command(output_json: Path, output_format: str, title: str) -> int:
+    """Render `terraform output -json` (file or `-`) with sensitive outputs masked."""
+    masked = outputs.masked_outputs(load_json(output_json), source=str(output_json))
+    if output_format == "json":
+        _emit_json(masked)
+    else:
+        click.echo(outputs.render_markdown(masked, title=title, limit=MARKDOWN_LIMIT), nl=False)
+    return 0
+
+
+@cli.command("redact-plan")
+@PLAN_ARGUMENT
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write.",
+)
+def redact_plan_command(plan_json: Path, output: Path) -> int:
+    """Write a copy of PLAN_JSON with every sensitive value replaced, safe to upload."""
+    data = load_json(plan_json)
+    parse_plan(data, source=str(plan_json))  # refuse anything that is not a plan
+    try:
+        output.write_text(json.dumps(redact_plan(data), indent=1) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{output}: cannot write: {exc.strerror}") from None
+    return 0
+
+
+def _drift_report(plan_json: Path, *, full_plan: Path | None, title: str) -> drift.DriftReport:
+    return drift.build_report(
+        load_plan(plan_json),
+        full_plan=load_plan(full_plan) if full_plan is not None else None,
+        title=title,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; every failure the user can cause is one stderr line and exit code 2."""
+    try:
+        result = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="pipeline",
+            standalone_mode=False,
+        )
+    except (InputError, ConfigError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_BAD_INPUT
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        return EXIT_BAD_INPUT
+    except click.Abort:
+        click.echo("error: aborted", err=True)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # `pipeline ... | head`: the reader left; nothing useful to report.
+        sys.stderr.close()
+        return 0
+    return result if isinstance(result, int) else 0

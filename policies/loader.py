@@ -1,0 +1,567 @@
+"""Turn input files into ``Document`` objects: CDKTF synth, hand-written ``*.tf.json`` or plans.
+
+Every shape the rules see is built here, so rules never deal with where a value came from:
+CDKTF ``${...}`` tokens and plan ``after_unknown`` leaves both become ``UNKNOWN``, deleted
+resources carry their ``before`` values, and references between resources are kept in
+``Resource.references`` before the token that held them is erased.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from policies.jsonio import InputError, read_json
+from policies.model import (
+    UNKNOWN,
+    Backend,
+    Document,
+    DocumentKind,
+    Provider,
+    Resource,
+    as_blocks,
+    get_path,
+    is_known,
+)
+
+CONFIG_KEYS = (
+    "resource",
+    "terraform",
+    "provider",
+    "data",
+    "output",
+    "module",
+    "locals",
+    "variable",
+)
+PLAN_KEYS = ("resource_changes", "planned_values", "terraform_version")
+
+# Stack-name suffixes read as an environment (catalog-api-prod -> prod). A fixed list, because
+# any other last word of a name ("plan", "api") would be a guess.
+ENVIRONMENT_NAMES = frozenset(
+    {"dev", "development", "test", "qa", "uat", "staging", "stage", "preprod", "prod", "production"}
+)
+ENVIRONMENT_TAG_KEYS = ("Environment", "environment", "Env", "env")
+# File names that say nothing about the stack; the directory holding them names it instead.
+_GENERIC_STEMS = frozenset({"cdk", "plan", "tfplan", "main", "terraform"})
+
+# A reference inside a ${...} template: resource "type.name" or "data.type.name". Every resource
+# type has a provider prefix and an underscore, which keeps var.x, local.y, each.key out.
+_REFERENCE = re.compile(r"(?<![\w.\-])((?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Za-z_][\w-]*)")
+_TEMPLATE = re.compile(r"(?<!\$)\$\{([^}]*)\}?|(?<!%)%\{")
+_INDEX = re.compile(r"\[[^\]]*\]")
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Source:
+    """One parsed input file: where it is, what it holds, and its text for line numbers."""
+
+    path: Path
+    display: str
+    data: dict[str, Any]
+    text: str
+
+
+def load_paths(paths: Sequence[Path], *, environment: str | None = None) -> list[Document]:
+    """Every document found under ``paths`` (files or directories), in the order given."""
+    documents: list[Document] = []
+    for path in paths:
+        documents.extend(load_path(path, environment=environment))
+    return documents
+
+
+def load_path(path: Path, *, environment: str | None = None) -> list[Document]:
+    if path.is_dir():
+        return _load_directory(path, environment=environment)
+    if not path.exists():
+        raise InputError(f"{path}: no such file or directory")
+    return [load_file(path, environment=environment)]
+
+
+def load_file(path: Path, *, environment: str | None = None) -> Document:
+    source = _read(path)
+    kind = detect_kind(source.data, source=source.display)
+    if kind == "plan":
+        return _guarded(parse_plan, source, environment=environment)
+    return _guarded(parse_config, [source], stack=stack_name(path), environment=environment)
+
+
+def detect_kind(data: Any, *, source: str) -> DocumentKind:
+    if isinstance(data, dict):
+        if "format_version" in data and any(key in data for key in PLAN_KEYS):
+            return "plan"
+        if any(key in data for key in CONFIG_KEYS):
+            return "config"
+    raise InputError(
+        f"{source}: neither a Terraform config nor a plan "
+        "(expected CDKTF/*.tf.json blocks or `terraform show -json` output)"
+    )
+
+
+def stack_name(path: Path) -> str:
+    """cdktf.out/stacks/catalog-api-prod/cdk.tf.json -> catalog-api-prod; prod.tf.json -> prod."""
+    stem = path.name.removesuffix(".json").removesuffix(".tf")
+    if stem in _GENERIC_STEMS and path.resolve().parent.name:
+        return path.resolve().parent.name
+    return stem
+
+
+def environment_from_name(stack: str) -> str | None:
+    suffix = re.split(r"[-_.]", stack)[-1].lower()
+    return suffix if suffix in ENVIRONMENT_NAMES else None
+
+
+def _load_directory(directory: Path, *, environment: str | None) -> list[Document]:
+    stack_files = sorted(directory.glob("stacks/*/cdk.tf.json"))
+    if stack_files:
+        return [load_file(path, environment=environment) for path in stack_files]
+    documents: list[Document] = []
+    config_files = sorted(directory.glob("*.tf.json"))
+    if config_files:
+        # Terraform reads every *.tf.json of a directory as one module, so they form one stack.
+        sources = [_read(path) for path in config_files]
+        for source in sources:
+            detect_kind(source.data, source=source.display)
+        documents.append(
+            _guarded(
+                parse_config,
+                sources,
+                stack=directory.resolve().name,
+                environment=environment,
+            )
+        )
+    for path in sorted(directory.glob("*.json")):
+        if path.name.endswith(".tf.json"):
+            continue
+        source = _read(path)
+        # Other JSON beside plans (cdktf's manifest.json, package.json) is not ours to judge.
+        looks_like_plan = isinstance(source.data, dict) and "format_version" in source.data
+        if looks_like_plan and detect_kind(source.data, source=source.display) == "plan":
+            documents.append(_guarded(parse_plan, source, environment=environment))
+    if not documents:
+        raise InputError(
+            f"{directory}: no stacks found "
+            "(expected stacks/*/cdk.tf.json, *.tf.json or plan *.json)"
+        )
+    return documents
+
+
+def _read(path: Path) -> _Source:
+    data, text = read_json(path)
+    return _Source(path=path, display=display_path(path), data=data, text=text)
+
+
+def display_path(path: Path) -> str:
+    """The path as users and SARIF want it: relative to the working directory when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _guarded(parse: Any, *args: Any, **kwargs: Any) -> Document:
+    try:
+        return parse(*args, **kwargs)
+    except RecursionError:
+        source = args[0] if isinstance(args[0], _Source) else args[0][0]
+        raise InputError(f"{source.display}: JSON nested too deeply") from None
+
+
+# --- CDKTF synth and *.tf.json -------------------------------------------------------------
+
+
+def parse_config(
+    sources: Sequence[_Source], *, stack: str, environment: str | None = None
+) -> Document:
+    """One stack from one or more Terraform JSON files (a directory is one module)."""
+    backend: Backend | None = None
+    required_version: str | None = None
+    providers: list[Provider] = []
+    located: list[tuple[_Source, str, str, str, Any]] = []  # (source, mode, type, name, body)
+
+    for source in sources:
+        data = source.data
+        for block in _blocks(data.get("terraform"), f"{source.display}: terraform"):
+            version = block.get("required_version")
+            if isinstance(version, str):
+                required_version = version
+            for backends in _blocks(block.get("backend"), f"{source.display}: terraform.backend"):
+                for backend_type, body in backends.items():
+                    config = _object(body, f"{source.display}: terraform.backend.{backend_type}")
+                    backend = Backend(
+                        type=backend_type,
+                        config=_convert(config, (), (), {}),
+                        file=source.display,
+                        line=_line_of(source.text, ("terraform", "backend", backend_type)),
+                    )
+        for providers_block in _blocks(data.get("provider"), f"{source.display}: provider"):
+            for provider_name, configs in providers_block.items():
+                where = f"{source.display}: provider.{provider_name}"
+                for config in _blocks(configs, where):
+                    values = _convert(config, (), (), {})
+                    alias = values.get("alias")
+                    providers.append(
+                        Provider(
+                            name=provider_name,
+                            alias=alias if isinstance(alias, str) else None,
+                            config=values,
+                        )
+                    )
+        for section, mode in (("resource", "managed"), ("data", "data")):
+            for types in _blocks(data.get(section), f"{source.display}: {section}"):
+                for resource_type, named in types.items():
+                    where = f"{source.display}: {section}.{resource_type}"
+                    for by_name in _blocks(named, where):
+                        for name, body in by_name.items():
+                            located.append((source, mode, resource_type, name, body))
+
+    environment = environment or _environment_from_providers(providers)
+    environment = environment or environment_from_name(stack)
+    provider_regions = {
+        provider.key: _known_str(provider.config.get("region")) for provider in providers
+    }
+    resources = []
+    for source, mode, resource_type, name, raw_body in located:
+        prefix = "data." if mode == "data" else ""
+        address = f"{prefix}{resource_type}.{name}"
+        body = _object(raw_body, f"{source.display}: {address}")
+        references: dict[str, str] = {}
+        values = _convert({k: v for k, v in body.items() if k != "//"}, (), (), references)
+        provider_key = _provider_key(body.get("provider"), resource_type)
+        section = "data" if mode == "data" else "resource"
+        resources.append(
+            Resource(
+                address=address,
+                type=resource_type,
+                name=name,
+                values=values,
+                stack=stack,
+                environment=environment,
+                file=source.display,
+                line=_line_of(source.text, (section, resource_type, name)),
+                mode=mode,
+                provider=provider_key,
+                region=provider_regions.get(provider_key),
+                references=references,
+            )
+        )
+    return Document(
+        kind="config",
+        stack=stack,
+        environment=environment,
+        file=sources[0].display,
+        resources=tuple(resources),
+        backend=backend,
+        providers=tuple(providers),
+        required_version=required_version,
+    )
+
+
+def _convert(
+    value: Any, natural: tuple[str, ...], state: tuple[str, ...], references: dict[str, str]
+) -> Any:
+    """Copy ``value`` with every template string replaced by UNKNOWN, recording references.
+
+    Each reference is recorded under two paths: the JSON path (``access_logs.bucket``) and the
+    Terraform state form (``access_logs.0.bucket``), because CDKTF writes a single nested block
+    as an object while Terraform and rule authors address it as a one-element list.
+    """
+    if isinstance(value, str):
+        if "${" not in value and "%{" not in value:
+            return value
+        if not _TEMPLATE.search(value):
+            return value  # only $${ / %%{ escapes: a literal string
+        for token in _TEMPLATE.finditer(value):
+            match = _REFERENCE.search(token.group(1) or "")
+            if match and natural:
+                references.setdefault(".".join(natural), match.group(1))
+                references.setdefault(".".join(state), match.group(1))
+                break
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {
+            key: _convert(
+                item,
+                (*natural, key),
+                (*state, key, "0") if isinstance(item, dict) else (*state, key),
+                references,
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [
+            _convert(item, (*natural, str(index)), (*state, str(index)), references)
+            for index, item in enumerate(value)
+        ]
+    return value
+
+
+def _provider_key(provider: Any, resource_type: str) -> str:
+    if isinstance(provider, str) and provider:
+        # CDKTF writes "aws.us_east_1"; hand-written JSON may wrap it as "${aws.us_east_1}".
+        return provider.removeprefix("${").removesuffix("}")
+    return resource_type.split("_", 1)[0]
+
+
+def _environment_from_providers(providers: Iterable[Provider]) -> str | None:
+    for provider in providers:
+        tags = get_path(provider.config, "default_tags.tags")
+        if not isinstance(tags, Mapping):
+            continue
+        for key in ENVIRONMENT_TAG_KEYS:
+            value = tags.get(key)
+            if isinstance(value, str) and value:
+                return value.lower()
+    return None
+
+
+def _line_of(text: str, keys: Sequence[str]) -> int | None:
+    """Line of the last of ``keys``, each searched for after the one before it."""
+    position = 0
+    for key in keys:
+        pattern = re.compile(re.escape(json.dumps(key)) + r"\s*:")
+        match = pattern.search(text, position)
+        if match is None:
+            return None
+        position = match.start()
+    return text.count("\n", 0, position) + 1
+
+
+# --- terraform show -json ------------------------------------------------------------------
+
+
+def parse_plan(source: _Source, *, environment: str | None = None) -> Document:
+    data = source.data
+    where = source.display
+    configuration = _object(data.get("configuration"), f"{where}: configuration")
+    provider_config = _object(
+        configuration.get("provider_config"), f"{where}: configuration.provider_config"
+    )
+    providers: list[Provider] = []
+    provider_regions: dict[str, str | None] = {}
+    for key, raw_entry in provider_config.items():
+        entry = _object(raw_entry, f"{where}: configuration.provider_config.{key}")
+        values = _expression_values(entry.get("expressions"))
+        provider_regions[key] = _known_str(values.get("region"))
+        if ":" in key:
+            continue  # a module's own provider block; its resources resolve it by full key
+        name = entry.get("name") if isinstance(entry.get("name"), str) else key.split(".")[0]
+        alias = entry.get("alias")
+        providers.append(
+            Provider(name=name, alias=alias if isinstance(alias, str) else None, config=values)
+        )
+
+    declared = _declared_resources(configuration.get("root_module"), module="")
+    stack = stack_name(source.path)
+    environment = environment or _environment_from_providers(providers)
+    environment = environment or environment_from_name(stack)
+    lines = _plan_lines(source.text)
+    terraform_version = data.get("terraform_version")
+
+    resources = []
+    for index, change_entry in enumerate(_list(data.get("resource_changes"), where)):
+        entry = _object(change_entry, f"{where}: resource_changes[{index}]")
+        address = entry.get("address")
+        resource_type = entry.get("type")
+        if not isinstance(address, str) or not isinstance(resource_type, str):
+            raise InputError(f"{where}: resource_changes[{index}] has no address or type")
+        change = _object(entry.get("change"), f"{where}: {address}.change")
+        actions = tuple(str(action) for action in _list(change.get("actions"), where))
+        before = change.get("before")
+        before = before if isinstance(before, dict) else None
+        if actions == ("delete",):
+            values: Any = before or {}
+        else:
+            values = _merge_unknown(change.get("after"), change.get("after_unknown"))
+            values = values if isinstance(values, dict) else {}
+        config_address = _INDEX.sub("", address)
+        provider_key, references = declared.get(config_address, (None, {}))
+        if provider_key is None:
+            provider_name = entry.get("provider_name")
+            provider_key = (
+                provider_name.rsplit("/", 1)[-1]
+                if isinstance(provider_name, str)
+                else resource_type.split("_", 1)[0]
+            )
+        reason = entry.get("action_reason")
+        name = entry.get("name")
+        resources.append(
+            Resource(
+                address=address,
+                type=resource_type,
+                name=name if isinstance(name, str) else address.rsplit(".", 1)[-1],
+                values=values,
+                stack=stack,
+                environment=environment,
+                file=where,
+                line=lines.get(address),
+                mode="data" if entry.get("mode") == "data" else "managed",
+                provider=provider_key.rsplit(":", 1)[-1],
+                region=provider_regions.get(provider_key),
+                references=references,
+                actions=actions,
+                before=before,
+                action_reason=reason if isinstance(reason, str) else None,
+            )
+        )
+    return Document(
+        kind="plan",
+        stack=stack,
+        environment=environment,
+        file=where,
+        resources=tuple(resources),
+        providers=tuple(providers),
+        terraform_version=terraform_version if isinstance(terraform_version, str) else None,
+    )
+
+
+def _merge_unknown(after: Any, unknown: Any) -> Any:
+    """``after`` with every leaf that ``after_unknown`` marks true replaced by UNKNOWN."""
+    if unknown is True:
+        return UNKNOWN
+    if not unknown:
+        return after  # {} / [] / false: nothing unknown below, and null stays null
+    if isinstance(unknown, dict):
+        merged = dict(after) if isinstance(after, dict) else {}
+        for key, marker in unknown.items():
+            merged[key] = _merge_unknown(merged.get(key), marker)
+        return merged
+    if isinstance(unknown, list):
+        items = after if isinstance(after, list) else []
+        # Either list may be the longer one: Terraform omits trailing known or absent elements.
+        return [
+            _merge_unknown(
+                items[index] if index < len(items) else None,
+                unknown[index] if index < len(unknown) else None,
+            )
+            for index in range(max(len(items), len(unknown)))
+        ]
+    return after
+
+
+def _expression_values(expressions: Any) -> dict[str, Any]:
+    """Provider ``expressions`` as plain values: constants kept, references UNKNOWN."""
+    if not isinstance(expressions, dict):
+        return {}
+    return {key: _expression_value(value) for key, value in expressions.items()}
+
+
+def _expression_value(node: Any) -> Any:
+    if isinstance(node, list):  # a nested block such as default_tags
+        return [_expression_value(item) for item in node]
+    if not isinstance(node, dict):
+        return UNKNOWN
+    if "constant_value" in node:
+        return node["constant_value"]
+    if "references" in node:
+        return UNKNOWN
+    return {key: _expression_value(value) for key, value in node.items()}
+
+
+def _declared_resources(body: Any, *, module: str) -> dict[str, tuple[str | None, dict[str, str]]]:
+    """Config address -> (provider_config_key, attribute references) from ``configuration``."""
+    declared: dict[str, tuple[str | None, dict[str, str]]] = {}
+    if not isinstance(body, dict):
+        return declared
+    for entry in _as_list(body.get("resources")):
+        if not isinstance(entry, dict) or not isinstance(entry.get("address"), str):
+            continue
+        references: dict[str, str] = {}
+        _expression_references(entry.get("expressions"), (), references, module_prefix=module)
+        key = entry.get("provider_config_key")
+        declared[module + entry["address"]] = (key if isinstance(key, str) else None, references)
+    calls = body.get("module_calls")
+    if isinstance(calls, dict):
+        for call_name, call in calls.items():
+            if isinstance(call, dict):
+                declared.update(
+                    _declared_resources(call.get("module"), module=f"{module}module.{call_name}.")
+                )
+    return declared
+
+
+def _expression_references(
+    node: Any, path: tuple[str, ...], references: dict[str, str], *, module_prefix: str
+) -> None:
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            _expression_references(
+                item, (*path, str(index)), references, module_prefix=module_prefix
+            )
+        return
+    if not isinstance(node, dict):
+        return
+    if "references" in node or "constant_value" in node:
+        for reference in _as_list(node.get("references")):
+            match = _REFERENCE.match(reference) if isinstance(reference, str) else None
+            if match and path:
+                references.setdefault(".".join(path), module_prefix + match.group(1))
+                break
+        return
+    for key, value in node.items():
+        _expression_references(value, (*path, key), references, module_prefix=module_prefix)
+
+
+def _plan_lines(text: str) -> dict[str, int]:
+    """Address -> line of its ``resource_changes`` entry, in one pass over the text."""
+    start = text.find('"resource_changes"')
+    if start < 0:
+        return {}
+    lines: dict[str, int] = {}
+    line = text.count("\n", 0, start) + 1
+    position = start
+    for match in re.finditer(r'"address"\s*:\s*"((?:[^"\\]|\\.)*)"', text[start:]):
+        offset = start + match.start()
+        line += text.count("\n", position, offset)
+        position = offset
+        raw = match.group(1)
+        address = json.loads(f'"{raw}"') if "\\" in raw else raw
+        lines.setdefault(address, line)
+    return lines
+
+
+# --- shape checks: bad input is an InputError, never a traceback ----------------------------
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(f"{where}: expected an object, got {_json_type(value)}")
+    return value
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(f"{where}: expected a list, got {_json_type(value)}")
+    return value
+
+
+def _blocks(value: Any, where: str) -> list[dict[str, Any]]:
+    """A block written as an object or as a list of objects (both are valid Terraform JSON)."""
+    blocks = as_blocks(value)
+    for block in blocks:
+        if not isinstance(block, dict):
+            raise InputError(f"{where}: expected an object, got {_json_type(block)}")
+    return blocks
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _known_str(value: Any) -> str | None:
+    return value if isinstance(value, str) and is_known(value) else None
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    return names.get(type(value), "a number")

@@ -1,0 +1,74 @@
+"""Plan-only: deleting or replacing a resource that holds data nobody can recreate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from policies.model import Document, Severity, Violation
+from policies.registry import rule
+
+# Types whose delete loses data or breaks every consumer: databases and their snapshots of
+# truth, buckets, secrets, keys (deleting a KMS key makes everything it encrypted unreadable),
+# log groups (audit history), plus the stores of the same kind this stack could grow into.
+STATEFUL_TYPES = frozenset(
+    {
+        "aws_rds_cluster",
+        "aws_rds_cluster_instance",
+        "aws_rds_global_cluster",
+        "aws_db_instance",
+        "aws_s3_bucket",
+        "aws_secretsmanager_secret",
+        "aws_kms_key",
+        "aws_cloudwatch_log_group",
+        "aws_dynamodb_table",
+        "aws_efs_file_system",
+        "aws_ebs_volume",
+        "aws_ecr_repository",
+        "aws_elasticache_replication_group",
+        "aws_backup_vault",
+    }
+)
+
+# Terraform's action_reason values (terraform show -json), in words.
+ACTION_REASONS = {
+    "replace_because_cannot_update": "replace because an argument cannot be updated in place",
+    "replace_because_tainted": "replace because the object is tainted",
+    "replace_by_request": "replace because -replace asked for it",
+    "replace_by_triggers": "replace because replace_triggered_by changed",
+    "delete_because_no_resource_config": "delete because its configuration was removed",
+    "delete_because_no_module": "delete because its module was removed",
+    "delete_because_wrong_repetition": "delete because count/for_each changed shape",
+    "delete_because_count_index": "delete because its count index is gone",
+    "delete_because_each_key": "delete because its for_each key is gone",
+    "delete_because_no_move_target": "delete because its moved target does not exist",
+}
+
+
+@rule(
+    id="PLAN001",
+    title="Plan deletes or replaces a stateful resource",
+    severity=Severity.ERROR,
+    category="plan",
+    resource_types=tuple(sorted(STATEFUL_TYPES)),
+    applies_to=("plan",),
+)
+def destructive_change(document: Document) -> Iterator[Violation]:
+    for resource in document.of_type(*STATEFUL_TYPES):
+        if "delete" not in resource.actions:
+            continue
+        verb = "replaces" if "create" in resource.actions else "deletes"
+        order = ""
+        if resource.actions == ("create", "delete"):
+            order = " (create before destroy)"
+        because = ""
+        if resource.action_reason:
+            words = ACTION_REASONS.get(resource.action_reason, resource.action_reason)
+            because = f"; Terraform says: {words} ({resource.action_reason})"
+        yield Violation(
+            address=resource.address,
+            resource=resource,
+            message=(
+                f"this plan {verb} {resource.address}{order}{because}; the data it holds is "
+                "lost unless restored from a backup; waive this finding if that is intended"
+            ),
+        )

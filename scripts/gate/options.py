@@ -1,0 +1,41 @@
+"""What one gate run was asked to do, fixed before any step starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+# Every step, in the order the summary lists them.
+STEP_NAMES: tuple[str, ...] = ("synth", "policies", "checkov", "pytest", "terraform", "tflint")
+
+# The synth inputs that come from the process environment (see infra/config.py); their values
+# are part of the synth fingerprint, so changing one re-synthesizes.
+SYNTH_ENV_OVERRIDES: tuple[str, ...] = (
+    "CATALOG_ENVIRONMENTS",
+    "CATALOG_REGION",
+    "CATALOG_STATE_BUCKET",
+    "CATALOG_STATE_REGION",
+    "CATALOG_STATE_KMS_KEY_ID",
+    "CATALOG_GITHUB_REPOSITORY",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GateOptions:
+    root: Path
+    steps: tuple[str, ...]
+    environment: str | None
+    # Where synth writes, or the pre-made stacks given with --stacks-dir (then synth is skipped).
+    stacks_dir: Path
+    stacks_dir_given: bool
+    reports_dir: Path
+    cache_dir: Path
+    use_cache: bool
+    jobs: int
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.reports_dir / "logs"
+
+    def runs(self, step: str) -> bool:
+        return step in self.steps

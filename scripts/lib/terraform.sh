@@ -1,0 +1,91 @@
+# shellcheck shell=bash
+# Sourced by the deploy and drift scripts: Terraform steps whose exit codes need care.
+# Expects ensure_python_env (scripts/lib/python-env.sh) to have run.
+
+# How long a plan or apply waits for the S3 lock file (<key>.tflock) another run holds. Deploys
+# and drift checks take the same lock; waiting is polite, failing after a bounded wait is loud.
+TF_LOCK_TIMEOUT="${TF_LOCK_TIMEOUT:-5m}"
+
+# describe_environment ENV FIELD: one field of the environment's matrix entry (stack, region,
+# plan_role, apply_role), read from infra/config.py through `pipeline matrix`.
+describe_environment() {
+  local environment="$1" field="$2" value
+  value=$(CATALOG_ENVIRONMENTS="$environment" pipenv run pipeline matrix |
+    jq -er --arg field "$field" '.include[0][$field]') || {
+    echo "error: cannot describe environment '$environment' (field $field)" >&2
+    return 2
+  }
+  printf '%s\n' "$value"
+}
+
+# synth_stack ROOT ENV: synthesize one environment; prints the stack directory terraform runs in.
+synth_stack() {
+  local root="$1" environment="$2" stack dir
+  stack=$(describe_environment "$environment" stack) || return 2
+  (cd "$root" && CATALOG_ENVIRONMENTS="$environment" pipenv run synth >&2) || {
+    echo "error: synth failed for $environment" >&2
+    return 1
+  }
+  dir="${CDKTF_OUTDIR:-$root/cdktf.out}/stacks/$stack"
+  if [ ! -f "$dir/cdk.tf.json" ]; then
+    echo "error: synth wrote no $dir/cdk.tf.json" >&2
+    return 1
+  fi
+  printf '%s\n' "$dir"
+}
+
+terraform_init() {
+  local dir="$1"
+  # Terraform refuses a plugin cache directory that does not exist yet (first, uncached run).
+  if [ -n "${TF_PLUGIN_CACHE_DIR:-}" ]; then
+    mkdir -p "$TF_PLUGIN_CACHE_DIR"
+  fi
+  terraform -chdir="$dir" init -input=false >&2 || {
+    echo "error: terraform init failed in $dir" >&2
+    return 1
+  }
+}
+
+# terraform_plan DIR PLANFILE [EXTRA ARGS...]: prints `changes` or `no-changes`.
+# -detailed-exitcode: 0 no changes, 2 changes, anything else an error. The status is caught
+# with `|| status=$?` so `set -e` does not abort on 2, and an error is never read as
+# "no changes": it returns 1 and prints nothing on stdout.
+terraform_plan() {
+  local dir="$1" planfile="$2" status=0
+  shift 2
+  terraform -chdir="$dir" plan -input=false -detailed-exitcode \
+    -lock-timeout="$TF_LOCK_TIMEOUT" -out="$planfile" "$@" >&2 || status=$?
+  case "$status" in
+    0) echo "no-changes" ;;
+    2) echo "changes" ;;
+    *)
+      echo "error: terraform plan failed (exit code $status) in $dir" >&2
+      return 1
+      ;;
+  esac
+}
+
+# terraform_show_json DIR PLANFILE OUTPUT: the plan as JSON (holds sensitive values in clear).
+terraform_show_json() {
+  local dir="$1" planfile="$2" output="$3"
+  terraform -chdir="$dir" show -json "$planfile" >"$output" || {
+    echo "error: terraform show -json $planfile failed" >&2
+    return 1
+  }
+}
+
+# append_summary FILE: add a Markdown file to the GitHub job summary (no-op outside Actions).
+append_summary() {
+  if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+    cat "$1" >>"$GITHUB_STEP_SUMMARY"
+  fi
+}
+
+# set_output NAME VALUE: a step output in Actions; printed locally.
+set_output() {
+  if [ -n "${GITHUB_OUTPUT:-}" ]; then
+    printf '%s=%s\n' "$1" "$2" >>"$GITHUB_OUTPUT"
+  else
+    printf '%s=%s\n' "$1" "$2"
+  fi
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Plan one environment against its real state, as the PR workflow does, and render the sticky
+# PR comment. Needs AWS credentials for the environment's read-only plan role and terraform.
+#
+#   scripts/plan.sh --env dev
+#
+# Writes reports/plan/<env>/: plan.json (raw: may hold sensitive values, never upload it),
+# plan.redacted.json, summary.md, policies.{md,sarif,json}, plan.log, comment.md.
+# Exit codes: 0 plan ready, 1 plan failed or blocking policy findings, 2 usage error.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+usage() { sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+env_name=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --env) [ $# -ge 2 ] || { echo "error: --env needs a value (see --help)" >&2; exit 2; }
+      env_name="$2"; shift 2 ;;
+    --env=*) env_name="${1#--env=}"; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "error: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+[ -n "$env_name" ] || { echo "error: --env NAME is required (see --help)" >&2; exit 2; }
+command -v terraform >/dev/null || { echo "error: terraform is not installed" >&2; exit 2; }
+
+# shellcheck source=lib/python-env.sh
+source "$root/scripts/lib/python-env.sh"
+ensure_python_env "$root" || exit 2
+cd "$root"
+python=("$root/.venv/bin/python")
+
+# Synthesize this environment only (cached when infra/ is unchanged); validates --env too.
+"$root/scripts/pre-validate-iac.sh" --only synth --env "$env_name" \
+  --reports-dir "reports/plan/$env_name/gate" || exit $?
+stack=$("${python[@]}" -c 'import sys; from infra.config import ENVIRONMENTS
+print(ENVIRONMENTS[sys.argv[1]].stack_name)' "$env_name")
+stack_dir="cdktf.out/stacks/$stack"
+out="reports/plan/$env_name"
+mkdir -p "$out"
+export TF_IN_AUTOMATION=1 TF_INPUT=0
+
+echo "==> terraform init + plan ($stack)"
+set +e
+{
+  terraform -chdir="$stack_dir" init -input=false -no-color &&
+    # The plan role is read-only: it may not write the S3 lock object, and a plan needs no lock.
+    terraform -chdir="$stack_dir" plan -input=false -no-color -lock=false -out=tfplan
+} >"$out/plan.log" 2>&1
+plan_exit=$?
+set -e
+tail -n 40 "$out/plan.log"
+
+policies_exit_arg=()
+if [ "$plan_exit" -eq 0 ]; then
+  terraform -chdir="$stack_dir" show -json tfplan >"$out/plan.json"
+  "${python[@]}" -m pipeline redact-plan "$out/plan.json" --output "$out/plan.redacted.json"
+  "${python[@]}" -m pipeline plan-summary "$out/plan.json" \
+    --title "Terraform plan: $env_name" >"$out/summary.md"
+  echo "==> policies on the plan"
+  set +e
+  "${python[@]}" -m policies check "$out/plan.json" --env "$env_name" \
+    --format markdown --output "$out/policies.md" \
+    --format sarif --output "$out/policies.sarif" \
+    --format json --output "$out/policies.json" \
+    --format text
+  policies_exit=$?
+  set -e
+  policies_exit_arg=(--policies-exit "$policies_exit")
+fi
+
+"${python[@]}" -m scripts.gate.plan_comment --env "$env_name" --stack "$stack" \
+  --summary "$out/summary.md" --findings "$out/policies.md" --plan-log "$out/plan.log" \
+  --plan-exit "$plan_exit" "${policies_exit_arg[@]}" --output "$out/comment.md"
+
+if [ "$plan_exit" -ne 0 ]; then
+  echo "error: terraform plan failed for $env_name (see $out/plan.log)" >&2
+  exit 1
+fi
+if [ "${policies_exit:-0}" -ne 0 ]; then
+  echo "error: the policy check on the $env_name plan failed (exit $policies_exit)" >&2
+  exit 1
+fi

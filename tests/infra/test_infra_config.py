@@ -1,0 +1,185 @@
+"""Environment configuration and the app entry point; none of this loads the AWS bindings."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from infra.app import DEFAULT_OUTDIR, main, resolve_outdir
+from infra.config import (
+    ENVIRONMENTS,
+    FARGATE_MEMORY_BY_CPU,
+    SUPPORTED_REGIONS,
+    CapacityProviderSplit,
+    ConfigError,
+    load_settings,
+    validate_environment,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ENGINE_VERSIONS = REPO_ROOT / "policies" / "data" / "rds_engine_versions.json"
+
+
+def test_defaults_select_every_environment_with_shared_state_bucket() -> None:
+    settings = load_settings({})
+    assert [env.name for env in settings.environments] == ["dev", "staging", "prod"]
+    assert settings.state.bucket == "catalog-api-terraform-state"
+    assert settings.state.region == "eu-north-1"
+    assert settings.state.kms_key_id is None
+
+
+def test_overrides_from_environment_variables() -> None:
+    settings = load_settings(
+        {
+            "CATALOG_ENVIRONMENTS": " prod , dev ",
+            "CATALOG_REGION": "eu-west-1",
+            "CATALOG_STATE_BUCKET": "acme-tf-state",
+            "CATALOG_STATE_REGION": "eu-central-1",
+            "CATALOG_STATE_KMS_KEY_ID": "alias/terraform-state",
+            "CATALOG_HOSTED_ZONE": "Shop.Example.ORG.",
+        }
+    )
+    assert [env.name for env in settings.environments] == ["prod", "dev"]
+    assert {env.region for env in settings.environments} == {"eu-west-1"}
+    assert settings.environments[1].availability_zones == ("eu-west-1a", "eu-west-1b")
+    assert settings.state.bucket == "acme-tf-state"
+    assert settings.state.region == "eu-central-1"
+    assert settings.state.kms_key_id == "alias/terraform-state"
+    assert settings.environments[0].domain_name == "shop.example.org"
+    assert settings.environments[1].origin_domain_name == "origin.dev.shop.example.org"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"CATALOG_ENVIRONMENTS": "qa"}, "unknown environment 'qa'"),
+        ({"CATALOG_ENVIRONMENTS": " , "}, "names no environment"),
+        ({"CATALOG_REGION": "us-east-1"}, "region 'us-east-1' is not supported"),
+        ({"CATALOG_STATE_REGION": "mars-1"}, "state region 'mars-1' is not supported"),
+        ({"CATALOG_STATE_BUCKET": "Bad_Bucket"}, "invalid state bucket name"),
+        ({"CATALOG_HOSTED_ZONE": "not a domain"}, "invalid domain name"),
+    ],
+)
+def test_bad_environment_variables_raise_config_error(
+    environ: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(environ)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"vpc_cidr": "10.300.0.0/16"}, "invalid VPC CIDR"),
+        ({"vpc_cidr": "10.10.0.1/16"}, "invalid VPC CIDR"),  # host bits set
+        ({"vpc_cidr": "10.0.0.0/8"}, "prefix between /16 and /24"),
+        ({"az_count": 1}, "az_count must be 2 or 3"),
+        ({"az_count": 4}, "az_count must be 2 or 3"),
+        ({"region": "ap-south-2"}, "not supported"),
+        ({"task_cpu": 256, "task_memory": 4096}, "no task size cpu=256 memory=4096"),
+        ({"desired_count": 9}, "autoscaling_min <= desired_count <= autoscaling_max"),
+        ({"secret_recovery_window_days": 3}, "must be 0 or 7-30"),
+        ({"kms_deletion_window_days": 3}, "must be 7-30"),
+        (
+            {
+                "capacity": CapacityProviderSplit(
+                    on_demand_base=0, on_demand_weight=0, spot_weight=0
+                )
+            },
+            "non-zero weight",
+        ),
+    ],
+)
+def test_invalid_environment_values_raise_config_error(
+    change: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        validate_environment(dataclasses.replace(ENVIRONMENTS["dev"], **change))
+
+
+def test_production_needs_two_database_instances() -> None:
+    with pytest.raises(ConfigError, match="at least 2 database instances"):
+        validate_environment(dataclasses.replace(ENVIRONMENTS["prod"], db_instance_count=1))
+
+
+def test_environment_config_is_frozen() -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ENVIRONMENTS["prod"].db_deletion_protection = False  # type: ignore[misc]
+
+
+def test_environments_differ_only_in_values() -> None:
+    types = {type(env) for env in ENVIRONMENTS.values()}
+    assert len(types) == 1
+    assert {env.name for env in ENVIRONMENTS.values()} == {"dev", "staging", "prod"}
+
+
+def test_every_task_size_is_a_fargate_combination() -> None:
+    for env in ENVIRONMENTS.values():
+        assert env.task_memory in FARGATE_MEMORY_BY_CPU[env.task_cpu], env.name
+
+
+def test_engine_version_exists_in_every_supported_region() -> None:
+    """The pinned version must be orderable wherever CATALOG_REGION may point."""
+    data = json.loads(ENGINE_VERSIONS.read_text(encoding="utf-8"))
+    for env in ENVIRONMENTS.values():
+        assert env.db_engine_version.split(".")[0] == "16", env.name
+        for region in SUPPORTED_REGIONS:
+            available = data["regions"][region]["aurora-postgresql"]
+            assert env.db_engine_version in available, (env.name, region)
+
+
+def test_outdir_defaults_to_repo_cdktf_out_and_honours_cdktf_outdir(tmp_path: Path) -> None:
+    assert resolve_outdir({}) == DEFAULT_OUTDIR == REPO_ROOT / "cdktf.out"
+    assert resolve_outdir({"CDKTF_OUTDIR": str(tmp_path)}) == tmp_path
+
+
+def test_main_reports_bad_config_on_one_line_with_exit_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main([], environ={"CATALOG_ENVIRONMENTS": "dev,qa"}) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == "error: unknown environment 'qa' (known: dev, staging, prod)\n"
+
+
+def test_python_m_infra_with_unknown_environment_exits_2_without_traceback(
+    tmp_path: Path,
+) -> None:
+    # Config is validated before cdktf is imported, so this subprocess takes well under 1 s.
+    result = subprocess.run(
+        [sys.executable, "-m", "infra"],
+        cwd=REPO_ROOT,
+        env={"CATALOG_ENVIRONMENTS": "qa", "CDKTF_OUTDIR": str(tmp_path), "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: unknown environment 'qa' (known: dev, staging, prod)"
+    ]
+    assert "Traceback" not in result.stderr + result.stdout
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_bad_config_fails_before_the_aws_bindings_load() -> None:
+    probe = (
+        "import sys; from infra.app import main; "
+        "code = main([], environ={'CATALOG_REGION': 'us-east-1'}); "
+        "print(code, sorted(m for m in sys.modules if m.startswith('cdktf')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.strip() == "2 []"

@@ -1,0 +1,176 @@
+"""drift-report and issue-body on the hand-written drift plans (see fixtures/README.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.markdown import MARKDOWN_LIMIT
+from tests.pipeline.support import drift_fixture, load
+
+NONE = drift_fixture("drift_none.refresh.json")
+SENSITIVE = drift_fixture("drift_sensitive.refresh.json")
+DRIFT = drift_fixture("drift_with_pending.refresh.json")
+FULL = drift_fixture("drift_with_pending.full.json")
+
+# Every sensitive string in drift_sensitive.refresh.json.
+SECRETS = ("Old-Hunter2-NeverPrintMe", "New-Rotated-ByHand-DoNotLeak", "Cluster-Pass-")
+
+
+def test_no_drift_exits_0(run_cli) -> None:
+    result = run_cli("drift-report", NONE)
+
+    assert result.code == 0
+    assert "**No drift.**" in result.out
+    assert "Pending code changes were not checked" in result.out
+
+
+def test_drift_exits_3_in_every_format(run_cli) -> None:
+    assert run_cli("drift-report", DRIFT).code == 3
+    assert run_cli("drift-report", DRIFT, "--format", "json").code == 3
+
+
+def test_drifted_attributes_from_and_to(run_cli) -> None:
+    markdown = run_cli("drift-report", DRIFT).out
+
+    assert "**3 resource(s) changed outside Terraform.**" in markdown
+    assert "##### `aws_security_group.alb`: changed outside Terraform" in markdown
+    assert "| `ingress[0].from_port` | `443` | `22` |" in markdown
+    assert '| `ingress[0].description` | `"HTTPS"` | `"debug ssh"` |' in markdown
+    assert '| `tags.Temporary` | `null` | `"yes"` |' in markdown
+    assert "##### `aws_s3_bucket_policy.logs`: deleted outside Terraform" in markdown
+    # Unchanged attributes are not listed.
+    assert "`name`" not in markdown
+
+
+def test_full_plan_tells_drift_from_pending_code_changes(run_cli) -> None:
+    report = run_cli("drift-report", DRIFT, "--full-plan", FULL, "--format", "json").json()
+    drifted = {d["address"]: d for d in report["drifted"]}
+
+    # The security group goes back to the code, and the code also adds a tag nobody applied.
+    assert drifted["aws_security_group.alb"]["next_apply"] == "reverts-and-changes"
+    assert drifted["aws_security_group.alb"]["pending_paths"] == ["tags.CostCenter"]
+    # Autoscaling moved desired_count; the code ignores it, so the next apply keeps it.
+    assert drifted["aws_ecs_service.api"]["next_apply"] == "keeps"
+    # Deleted by hand; the next apply creates it again.
+    assert drifted["aws_s3_bucket_policy.logs"]["next_apply"] == "reverts"
+    assert drifted["aws_s3_bucket_policy.logs"]["next_apply_action"] == "create"
+    # The task definition is only a code change: pending, not drift.
+    assert [p["address"] for p in report["pending_changes"]] == ["aws_ecs_task_definition.api"]
+    assert "aws_ecs_task_definition.api" not in drifted
+
+
+def test_markdown_separates_pending_changes_from_drift(run_cli) -> None:
+    markdown = run_cli("drift-report", DRIFT, "--full-plan", FULL).out
+
+    drift_part, pending_part = markdown.split("#### Pending code changes (not drift)")
+    assert "aws_ecs_task_definition.api" not in drift_part
+    assert "| replace | `aws_ecs_task_definition.api` |" in pending_part
+    assert "Separately, 1 change(s) in the code are not applied yet" in drift_part
+    assert "Next deploy: puts it back, and also applies pending code changes." in drift_part
+    assert "Code changes: `tags.CostCenter`." in drift_part
+
+
+def test_pending_changes_without_drift_exit_0(run_cli) -> None:
+    """A merged-but-unapplied change is not drift: no issue for it."""
+    result = run_cli("drift-report", NONE, "--full-plan", FULL)
+
+    assert result.code == 0
+    assert "**No drift.**" in result.out
+    assert "3 change(s) in the code are not applied yet" in result.out
+
+
+def test_sensitive_drift_is_shown_as_changed_but_never_printed(run_cli) -> None:
+    outputs = [
+        run_cli("drift-report", SENSITIVE),
+        run_cli("drift-report", SENSITIVE, "--format", "json"),
+        run_cli("issue-body", "--env", "dev", SENSITIVE),
+    ]
+
+    for result in outputs:
+        for secret in SECRETS:
+            assert secret not in result.out
+            assert secret not in result.err
+    markdown = outputs[0].out
+    assert "| `secret_string` | `(sensitive)` | `(sensitive)` |" in markdown
+    assert "| `master_password` | `(sensitive)` | `(sensitive)` |" in markdown
+    assert "| `deletion_protection` | `false` | `true` |" in markdown
+    attributes = {a["path"]: a for d in outputs[1].json()["drifted"] for a in d["attributes"]}
+    assert attributes["secret_string"] == {
+        "path": "secret_string",
+        "before": "(sensitive)",
+        "after": "(sensitive)",
+    }
+
+
+def test_redacted_drift_plan_keeps_no_secret(run_cli, tmp_path) -> None:
+    output = tmp_path / "redacted.json"
+
+    assert run_cli("redact-plan", SENSITIVE, "--output", output).code == 0
+
+    text = output.read_text(encoding="utf-8")
+    for secret in SECRETS:
+        assert secret not in text
+    entry = load(output)["resource_drift"][1]["change"]
+    assert entry["after"]["master_password"] == "(sensitive)"
+    assert entry["after"]["deletion_protection"] is True
+
+
+def test_data_source_reads_and_no_ops_are_not_drift(run_cli, write_json) -> None:
+    data = load(DRIFT)
+    for entry in data["resource_drift"]:
+        entry["change"]["actions"] = ["no-op"]
+
+    result = run_cli("drift-report", write_json("noop.json", data))
+
+    assert result.code == 0
+
+
+def test_many_drifted_resources_are_cut_under_the_limit(run_cli, write_json) -> None:
+    data = load(DRIFT)
+    template = data["resource_drift"][0]
+    data["resource_drift"] = [
+        template | {"address": f"aws_security_group.g{i:04d}", "name": f"g{i:04d}"}
+        for i in range(2_000)
+    ]
+
+    markdown = run_cli("drift-report", write_json("many.json", data)).out
+
+    assert len(markdown) < MARKDOWN_LIMIT
+    assert "of 2,000 drifted resources not shown" in markdown
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
+def test_issue_body_starts_with_a_stable_marker(run_cli, environment) -> None:
+    with_drift = run_cli(
+        "issue-body",
+        "--env",
+        environment,
+        DRIFT,
+        "--full-plan",
+        FULL,
+        "--run-url",
+        "https://github.com/o/r/actions/runs/1",
+    )
+    without_drift = run_cli("issue-body", "--env", environment, NONE)
+
+    marker = f"<!-- catalog-api-drift:{environment} -->"
+    assert with_drift.code == 0
+    assert with_drift.out.splitlines()[0] == marker
+    assert without_drift.out.splitlines()[0] == marker
+    assert "### Drift in " + environment in with_drift.out
+    assert "[this workflow run](https://github.com/o/r/actions/runs/1)" in with_drift.out
+    assert with_drift.out.count(marker) == 1
+
+
+def test_issue_body_fits_an_issue(run_cli, write_json) -> None:
+    data = load(DRIFT)
+    template = data["resource_drift"][0]
+    data["resource_drift"] = [
+        template | {"address": f"aws_security_group.g{i:04d}"} for i in range(2_000)
+    ]
+
+    body = run_cli("issue-body", "--env", "prod", write_json("many.json", data)).out
+
+    assert len(body) <= MARKDOWN_LIMIT
+    assert body.startswith("<!-- catalog-api-drift:prod -->\n")
+    assert "Output cut" in body

@@ -1,0 +1,81 @@
+"""Masking and attribute diffs: the layer that keeps sensitive values out of every report."""
+
+from __future__ import annotations
+
+from pipeline.values import (
+    SENSITIVE,
+    UNKNOWN,
+    diff_attributes,
+    format_path,
+    mask,
+    merge_sensitivity,
+)
+
+
+def test_mask_replaces_sensitive_leaves_and_whole_subtrees() -> None:
+    value = {"user": "app", "password": "s3cret", "nested": {"token": "t0k", "n": 1}, "l": ["a"]}
+    sensitive = {"password": True, "nested": True, "l": [False]}
+
+    assert mask(value, sensitive) == {
+        "user": "app",
+        "password": SENSITIVE,
+        "nested": SENSITIVE,
+        "l": ["a"],
+    }
+
+
+def test_mask_marks_unknown_values_even_when_absent_from_after() -> None:
+    assert mask({"name": "x"}, {}, {"id": True, "arn": True}) == {
+        "name": "x",
+        "id": UNKNOWN,
+        "arn": UNKNOWN,
+    }
+
+
+def test_sensitive_on_either_side_masks_both_sides() -> None:
+    merged = merge_sensitivity({"a": True}, {"b": {"c": True}})
+
+    changes = diff_attributes(
+        {"a": "old-a", "b": {"c": "old-c"}},
+        {"a": "new-a", "b": {"c": "new-c"}},
+        sensitive=merged,
+    )
+
+    assert [(c.path, c.before, c.after) for c in changes] == [
+        ("a", SENSITIVE, SENSITIVE),
+        ("b.c", SENSITIVE, SENSITIVE),
+    ]
+
+
+def test_unchanged_sensitive_value_is_not_reported() -> None:
+    assert diff_attributes({"p": "same"}, {"p": "same"}, sensitive={"p": True}) == []
+
+
+def test_nested_lists_and_maps_are_diffed_per_leaf() -> None:
+    changes = diff_attributes(
+        {"rule": [{"port": 443, "cidrs": ["10.0.0.0/8"]}], "tags": {"A": "1"}},
+        {"rule": [{"port": 22, "cidrs": ["0.0.0.0/0"]}], "tags": {"A": "1", "B c": "2"}},
+    )
+
+    assert [(c.path, c.before, c.after) for c in changes] == [
+        ("rule[0].port", 443, 22),
+        ("rule[0].cidrs", ["10.0.0.0/8"], ["0.0.0.0/0"]),
+        ('tags["B c"]', None, "2"),
+    ]
+
+
+def test_a_block_that_appears_is_one_change() -> None:
+    changes = diff_attributes({"logging": None}, {"logging": {"bucket": "b", "prefix": "p"}})
+
+    assert [(c.path, c.after) for c in changes] == [("logging", {"bucket": "b", "prefix": "p"})]
+
+
+def test_unknown_after_apply() -> None:
+    changes = diff_attributes({"id": "1", "x": 1}, {"x": 1}, unknown={"id": True})
+
+    assert [(c.path, c.before, c.after) for c in changes] == [("id", "1", UNKNOWN)]
+
+
+def test_format_path() -> None:
+    assert format_path(("a", 0, "b-c", "d e")) == 'a[0].b-c["d e"]'
+    assert format_path(()) == "(whole value)"

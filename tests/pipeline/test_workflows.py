@@ -1,0 +1,196 @@
+"""What deploy.yml, deploy-environment.yml and drift.yml promise, beyond the generic hardening
+checks every workflow gets: order, approvals, concurrency, saved-plan apply, least privilege."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from infra.config import ENVIRONMENTS
+from tests.pipeline.support import REPO_ROOT
+
+WORKFLOWS = REPO_ROOT / ".github" / "workflows"
+
+
+def _load(name: str) -> dict[str, Any]:
+    data = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    # PyYAML reads the bare key `on` as the boolean True.
+    data["on"] = data.pop(True, data.get("on"))
+    return data
+
+
+DEPLOY = _load("deploy.yml")
+ENVIRONMENT_JOB = _load("deploy-environment.yml")["jobs"]["deploy"]
+DRIFT = _load("drift.yml")
+
+
+def test_deploy_chains_the_configured_environments_in_order() -> None:
+    jobs = DEPLOY["jobs"]
+
+    assert list(jobs) == list(ENVIRONMENTS)
+    previous = None
+    for name, job in jobs.items():
+        assert job["uses"] == "./.github/workflows/deploy-environment.yml"
+        assert job["with"] == {"environment": name}
+        assert job.get("needs") == previous
+        if previous is not None:
+            # A failed (or cancelled) earlier environment stops this one.
+            assert f"needs.{previous}.result == 'success'" in job["if"]
+            assert "always()" not in job["if"]
+        assert "github.ref == 'refs/heads/main'" in job["if"]
+        previous = name
+
+
+def test_deploy_triggers() -> None:
+    triggers = DEPLOY["on"]
+
+    assert triggers["push"]["branches"] == ["main"]
+    assert "infra/**" in triggers["push"]["paths"]
+    dispatch = triggers["workflow_dispatch"]["inputs"]["environment"]
+    assert dispatch["options"] == ["all", *ENVIRONMENTS]
+
+
+def test_each_environment_job_is_bound_to_its_environment_and_never_cancelled() -> None:
+    assert ENVIRONMENT_JOB["environment"] == {"name": "${{ inputs.environment }}"}
+    assert ENVIRONMENT_JOB["concurrency"] == {
+        "group": "deploy-${{ inputs.environment }}",
+        "cancel-in-progress": False,
+    }
+    assert ENVIRONMENT_JOB["permissions"] == {"contents": "read", "id-token": "write"}
+
+
+def _runs(job: dict[str, Any]) -> list[str]:
+    return [step["run"] for step in job["steps"] if "run" in step]
+
+
+def test_deploy_steps_run_in_order() -> None:
+    steps = [
+        match.group(1)
+        for step in ENVIRONMENT_JOB["steps"]
+        if (match := re.search(r"scripts/deploy-environment\.sh (\S+)", step.get("run", "")))
+    ]
+
+    assert steps == [
+        "describe",
+        "synth",
+        "check-config",
+        "plan",
+        "check-plan",
+        "apply",
+        "outputs",
+        "report-failure",
+    ]
+
+
+def test_deploy_assumes_the_apply_role_and_uploads_no_secret_bearing_plan() -> None:
+    by_id = {step.get("id"): step for step in ENVIRONMENT_JOB["steps"]}
+
+    assert "steps.describe.outputs.apply_role" in by_id["aws"]["with"]["role-to-assume"]
+    uploaded = by_id["upload"]["with"]["path"].split()
+    assert not any(p.endswith(("/plan.json", "tfplan")) for p in uploaded)
+    assert any(p.endswith("plan.redacted.json") for p in uploaded)
+
+
+def test_drift_schedule_matrix_and_polite_concurrency() -> None:
+    assert DRIFT["on"]["schedule"]
+    assert "workflow_dispatch" in DRIFT["on"]
+    check = DRIFT["jobs"]["check"]
+    assert check["strategy"]["matrix"] == "${{ fromJSON(needs.environments.outputs.matrix) }}"
+    assert check["strategy"]["fail-fast"] is False
+    assert check["concurrency"] == {
+        "group": "drift-${{ matrix.environment }}",
+        "cancel-in-progress": False,
+    }
+    # A GitHub environment would hold scheduled prod runs for reviewers.
+    assert "environment" not in check
+    role = next(s for s in check["steps"] if "role-to-assume" in s.get("with", {}))
+    assert "matrix.plan_role" in role["with"]["role-to-assume"]
+
+
+def test_drift_keeps_aws_and_issue_permissions_in_separate_jobs() -> None:
+    jobs = DRIFT["jobs"]
+
+    assert jobs["check"]["permissions"] == {"contents": "read", "id-token": "write"}
+    assert jobs["issues"]["permissions"] == {"contents": "read", "issues": "write"}
+    assert jobs["environments"]["permissions"] == {"contents": "read"}
+    assert any("scripts/drift-issue.sh" in run for run in _runs(jobs["issues"]))
+
+
+def test_report_failure_names_the_first_failed_step(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "STEP_OUTCOMES": "checkout=success synth=success plan=failure check-plan=skipped "
+        "apply=skipped",
+    }
+
+    try:
+        result = subprocess.run(
+            [
+                "bash",
+                str(REPO_ROOT / "scripts" / "deploy-environment.sh"),
+                "report-failure",
+                "zz-test",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    finally:
+        shutil.rmtree(REPO_ROOT / "reports" / "deploy" / "zz-test", ignore_errors=True)
+
+    assert result.returncode == 0, result.stderr
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("### Deploy of zz-test failed at step: plan\n")
+    assert "later environments will not deploy" in text
+
+
+@pytest.mark.parametrize("name", ["deploy.yml", "deploy-environment.yml", "drift.yml"])
+def test_every_job_has_a_timeout_or_calls_a_workflow_that_has_one(name: str) -> None:
+    for job in _load(name)["jobs"].values():
+        if "uses" in job:
+            called = _load(Path(job["uses"]).name)
+            assert all("timeout-minutes" in j for j in called["jobs"].values())
+        else:
+            assert isinstance(job["timeout-minutes"], int)
+
+
+def test_apply_step_applies_exactly_the_saved_plan(tmp_path: Path) -> None:
+    """The real script with a fake terraform: `apply tfplan`, never a plan of its own."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "terraform"
+    fake.write_text('#!/usr/bin/env bash\necho "$*" >>"$FAKE_TF_LOG"\n', encoding="utf-8")
+    fake.chmod(0o755)
+    log = tmp_path / "tf.log"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CATALOG_", "GITHUB_", "TF_"))
+    } | {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_TF_LOG": str(log)}
+
+    result = subprocess.run(
+        ["bash", str(REPO_ROOT / "scripts" / "deploy-environment.sh"), "apply", "dev"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    stack_dir = REPO_ROOT / "cdktf.out" / "stacks" / "catalog-api-dev"
+    assert log.read_text(encoding="utf-8") == (
+        f"-chdir={stack_dir} apply -input=false -lock-timeout=5m tfplan\n"
+    )

@@ -1,0 +1,287 @@
+"""CloudFront rules: AT002 forwarded_values vs policies, AT010 viewer certificate, SEC005 TLS."""
+
+from __future__ import annotations
+
+import pytest
+
+from policies.model import UNKNOWN, Severity
+
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+CF = "aws_cloudfront_distribution"
+FORWARDED = {"query_string": False, "cookies": {"forward": "none"}}
+ACM_US = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+ACM_EU = "arn:aws:acm:eu-north-1:123456789012:certificate/abc"
+HTTPS = {"viewer_protocol_policy": "redirect-to-https"}
+
+
+def behavior(**values):
+    return {"target_origin_id": "alb", **HTTPS, **values}
+
+
+def cert(**values):
+    return {"viewer_certificate": values}
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "build", "expected"),
+    [
+        pytest.param(
+            "AT002",
+            lambda k: k.document(
+                k.resource(CF, values={"default_cache_behavior": behavior(cache_policy_id="p1")})
+            ),
+            [],
+            id="AT002-pass-policy-only",
+        ),
+        pytest.param(
+            "AT002",
+            lambda k: k.document(
+                k.resource(
+                    CF,
+                    values={
+                        "default_cache_behavior": behavior(forwarded_values=FORWARDED),
+                        "ordered_cache_behavior": [
+                            behavior(path_pattern="/api/*", cache_policy_id="p1"),
+                            behavior(
+                                path_pattern="/img/*",
+                                origin_request_policy_id="o1",
+                                forwarded_values=[FORWARDED],
+                            ),
+                        ],
+                    },
+                )
+            ),
+            [(E, "ordered_cache_behavior[1] sets forwarded_values together with origin_request")],
+            id="AT002-fail-ordered-behavior",
+        ),
+        pytest.param(
+            "AT002",
+            lambda k: k.document(
+                k.resource(
+                    CF,
+                    values={
+                        "default_cache_behavior": [
+                            behavior(forwarded_values=[FORWARDED], cache_policy_id=UNKNOWN)
+                        ]
+                    },
+                    references={
+                        "default_cache_behavior.0.cache_policy_id": "aws_cloudfront_cache_policy.x"
+                    },
+                )
+            ),
+            [(E, "default_cache_behavior sets forwarded_values together with cache_policy_id")],
+            id="AT002-fail-policy-by-reference",
+        ),
+        pytest.param(
+            "AT002",
+            lambda k: k.document(
+                k.resource(
+                    CF,
+                    values={
+                        "default_cache_behavior": behavior(
+                            forwarded_values=FORWARDED, cache_policy_id=UNKNOWN
+                        )
+                    },
+                )
+            ),
+            [],
+            id="AT002-unknown-policy-without-reference",
+        ),
+        pytest.param(
+            "AT002",
+            lambda k: k.document(
+                k.resource(
+                    CF,
+                    values={
+                        "default_cache_behavior": behavior(forwarded_values=[], cache_policy_id="p")
+                    },
+                ),
+                kind="plan",
+            ),
+            [],
+            id="AT002-pass-plan-empty-forwarded-values",
+        ),
+        pytest.param(
+            "AT010",
+            lambda k: k.document(
+                k.resource(
+                    CF, values=cert(acm_certificate_arn=ACM_US, ssl_support_method="sni-only")
+                )
+            ),
+            [],
+            id="AT010-pass-acm",
+        ),
+        pytest.param(
+            "AT010",
+            lambda k: k.document(k.resource(CF, values=cert(cloudfront_default_certificate=True))),
+            [],
+            id="AT010-pass-default",
+        ),
+        pytest.param(
+            "AT010",
+            lambda k: k.document(
+                k.resource(
+                    CF,
+                    values=cert(
+                        acm_certificate_arn=ACM_US,
+                        cloudfront_default_certificate=True,
+                        ssl_support_method="sni-only",
+                    ),
+                )
+            ),
+            [(E, "cloudfront_default_certificate = true together with acm_certificate_arn")],
+            id="AT010-fail-acm-and-default",
+        ),
+        pytest.param(
+            "AT010",
+            lambda k: k.document(k.resource(CF, values=cert(acm_certificate_arn=ACM_US))),
+            [(E, "without ssl_support_method")],
+            id="AT010-fail-no-ssl-support-method",
+        ),
+        pytest.param(
+            "AT010",
+            lambda k: k.document(
+                k.resource(
+                    CF, values=cert(acm_certificate_arn=ACM_EU, ssl_support_method="sni-only")
+                )
+            ),
+            [
+                (
+                    E,
+                    "ACM certificate in eu-north-1; CloudFront only accepts certificates from",
+                )
+            ],
+            id="AT010-fail-acm-literal-wrong-region",
+        ),
+        pytest.param(
+            "AT010",
+            lambda k: k.document(
+                k.resource(
+                    CF,
+                    values=cert(acm_certificate_arn=UNKNOWN, ssl_support_method="sni-only"),
+                    references={
+                        "viewer_certificate.acm_certificate_arn": "aws_acm_certificate.site"
+                    },
+                ),
+                k.resource("aws_acm_certificate", "site", values={"domain_name": "x.example"}),
+            ),
+            [(E, "ACM certificate in eu-north-1")],
+            id="AT010-fail-acm-reference-default-provider-region",
+        ),
+        pytest.param(
+            "AT010",
+            lambda k: k.document(
+                k.resource(
+                    CF,
+                    values=cert(acm_certificate_arn=UNKNOWN, ssl_support_method="sni-only"),
+                    references={
+                        "viewer_certificate.acm_certificate_arn": "aws_acm_certificate.site"
+                    },
+                ),
+                k.resource(
+                    "aws_acm_certificate", "site", provider="aws.us_east_1", region="us-east-1"
+                ),
+            ),
+            [],
+            id="AT010-pass-acm-reference-us-east-1",
+        ),
+        pytest.param(
+            "AT010",
+            lambda k: k.document(
+                k.resource(
+                    CF,
+                    values=cert(
+                        acm_certificate_arn=UNKNOWN,
+                        cloudfront_default_certificate=UNKNOWN,
+                        ssl_support_method=UNKNOWN,
+                    ),
+                )
+            ),
+            [],
+            id="AT010-unknown",
+        ),
+        pytest.param(
+            "SEC005",
+            lambda k: k.document(
+                k.resource(
+                    CF,
+                    values={
+                        "default_cache_behavior": behavior(),
+                        **cert(
+                            acm_certificate_arn=ACM_US,
+                            ssl_support_method="sni-only",
+                            minimum_protocol_version="TLSv1.2_2021",
+                        ),
+                    },
+                ),
+                environment="prod",
+            ),
+            [],
+            id="SEC005-pass",
+        ),
+        pytest.param(
+            "SEC005",
+            lambda k: k.document(
+                k.resource(
+                    CF,
+                    values={
+                        "default_cache_behavior": behavior(viewer_protocol_policy="allow-all"),
+                        **cert(acm_certificate_arn=ACM_US, ssl_support_method="sni-only"),
+                    },
+                ),
+                environment="prod",
+            ),
+            [
+                (E, 'default_cache_behavior has viewer_protocol_policy = "allow-all"'),
+                (E, "minimum_protocol_version is TLSv1,"),
+            ],
+            id="SEC005-fail-prod-http-and-provider-default-policy",
+        ),
+        pytest.param(
+            "SEC005",
+            lambda k: k.document(
+                k.resource(
+                    CF,
+                    values=cert(
+                        acm_certificate_arn=ACM_US,
+                        ssl_support_method="sni-only",
+                        minimum_protocol_version="TLSv1.1_2016",
+                    ),
+                ),
+                environment="dev",
+            ),
+            [(W, "TLSv1.1_2016")],
+            id="SEC005-warn-dev-weak-policy",
+        ),
+        pytest.param(
+            "SEC005",
+            lambda k: k.document(
+                k.resource(CF, values=cert(cloudfront_default_certificate=True)),
+                environment="prod",
+            ),
+            [(W, "default *.cloudfront.net certificate always allows TLSv1")],
+            id="SEC005-warn-default-certificate-prod",
+        ),
+        pytest.param(
+            "SEC005",
+            lambda k: k.document(
+                k.resource(
+                    CF,
+                    values={
+                        "default_cache_behavior": behavior(viewer_protocol_policy=UNKNOWN),
+                        **cert(
+                            acm_certificate_arn=ACM_US,
+                            ssl_support_method="sni-only",
+                            minimum_protocol_version=UNKNOWN,
+                        ),
+                    },
+                ),
+                environment="prod",
+            ),
+            [],
+            id="SEC005-unknown",
+        ),
+    ],
+)
+def test_cloudfront_rules(kit, rule_id, build, expected):
+    kit.expect(rule_id, build(kit), expected)

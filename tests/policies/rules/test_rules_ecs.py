@@ -1,0 +1,205 @@
+"""ECS and Fargate rules: AT003, AT004 (cross-resource), AT012 sizes, AT013 network mode."""
+
+from __future__ import annotations
+
+import pytest
+
+from policies.model import UNKNOWN, Severity
+
+E = Severity.ERROR
+SERVICE, CLUSTER, CCP = "aws_ecs_service", "aws_ecs_cluster", "aws_ecs_cluster_capacity_providers"
+TASK = "aws_ecs_task_definition"
+SPOT = [{"capacity_provider": "FARGATE_SPOT", "weight": 1}]
+
+
+def task(**values):
+    return {"requires_compatibilities": ["FARGATE"], "network_mode": "awsvpc", **values}
+
+
+def cluster_with_providers(k, providers, *, service_values=None, by_reference=True):
+    """A service, its cluster and the cluster's capacity provider attachment."""
+    refs = {"cluster": "aws_ecs_cluster.main"} if by_reference else {}
+    ccp_refs = {"cluster_name": "aws_ecs_cluster.main"} if by_reference else {}
+    return k.document(
+        k.resource(
+            SERVICE,
+            "api",
+            values={"cluster": UNKNOWN if by_reference else "catalog", **(service_values or {})},
+            references=refs,
+        ),
+        k.resource(CLUSTER, "main", values={"name": "catalog"}),
+        k.resource(
+            CCP,
+            "main",
+            values={
+                "cluster_name": UNKNOWN if by_reference else "catalog",
+                "capacity_providers": providers,
+            },
+            references=ccp_refs,
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "build", "expected"),
+    [
+        pytest.param(
+            "AT003",
+            lambda k: k.document(k.resource(SERVICE, values={"capacity_provider_strategy": SPOT})),
+            [],
+            id="AT003-pass-strategy-only",
+        ),
+        pytest.param(
+            "AT003",
+            lambda k: k.document(
+                k.resource(
+                    SERVICE, values={"launch_type": "FARGATE", "capacity_provider_strategy": SPOT}
+                )
+            ),
+            [(E, "capacity_provider_strategy and launch_type (FARGATE) are mutually exclusive")],
+            id="AT003-fail-both",
+        ),
+        pytest.param(
+            "AT003",
+            lambda k: k.document(
+                k.resource(SERVICE, values={"launch_type": "", "capacity_provider_strategy": SPOT}),
+                kind="plan",
+            ),
+            [],
+            id="AT003-pass-plan-empty-launch-type",
+        ),
+        pytest.param(
+            "AT003",
+            lambda k: k.document(
+                k.resource(
+                    SERVICE, values={"launch_type": UNKNOWN, "capacity_provider_strategy": SPOT}
+                )
+            ),
+            [],
+            id="AT003-unknown",
+        ),
+        pytest.param(
+            "AT004",
+            lambda k: cluster_with_providers(
+                k, ["FARGATE", "FARGATE_SPOT"], service_values={"capacity_provider_strategy": SPOT}
+            ),
+            [],
+            id="AT004-pass-attached",
+        ),
+        pytest.param(
+            "AT004",
+            lambda k: cluster_with_providers(
+                k, ["FARGATE"], service_values={"capacity_provider_strategy": SPOT}
+            ),
+            [(E, "names 'FARGATE_SPOT', which aws_ecs_cluster_capacity_providers.main does not")],
+            id="AT004-fail-not-attached-by-reference",
+        ),
+        pytest.param(
+            "AT004",
+            lambda k: cluster_with_providers(
+                k,
+                ["FARGATE"],
+                service_values={"capacity_provider_strategy": SPOT},
+                by_reference=False,
+            ),
+            [(E, "(attached: FARGATE)")],
+            id="AT004-fail-not-attached-by-literal-name",
+        ),
+        pytest.param(
+            "AT004",
+            lambda k: cluster_with_providers(
+                k, [UNKNOWN], service_values={"capacity_provider_strategy": SPOT}
+            ),
+            [],
+            id="AT004-unknown-attached-providers",
+        ),
+        pytest.param(
+            "AT004",
+            lambda k: k.document(
+                k.resource(
+                    SERVICE, values={"cluster": UNKNOWN, "capacity_provider_strategy": SPOT}
+                ),
+                k.resource(CLUSTER, "main", values={"name": "catalog"}),
+                k.resource(
+                    CCP, "main", values={"cluster_name": "catalog", "capacity_providers": []}
+                ),
+            ),
+            [],
+            id="AT004-unknown-cluster-link",
+        ),
+        pytest.param(
+            "AT012",
+            lambda k: k.document(k.resource(TASK, values=task(cpu="1024", memory="2048"))),
+            [],
+            id="AT012-pass",
+        ),
+        pytest.param(
+            "AT012",
+            lambda k: k.document(k.resource(TASK, values=task(cpu="1 vCPU", memory="3 GB"))),
+            [],
+            id="AT012-pass-unit-strings",
+        ),
+        pytest.param(
+            "AT012",
+            lambda k: k.document(k.resource(TASK, values=task(cpu="256", memory="4096"))),
+            [(E, "Fargate offers no cpu 256 / memory 4096 task")],
+            id="AT012-fail-combination",
+        ),
+        pytest.param(
+            "AT012",
+            lambda k: k.document(k.resource(TASK, values=task(cpu="300", memory="1024"))),
+            [(E, "cpu 300 is not a Fargate size")],
+            id="AT012-fail-cpu",
+        ),
+        pytest.param(
+            "AT012",
+            lambda k: k.document(k.resource(TASK, values=task(memory="1024"))),
+            [(E, "needs task-level cpu")],
+            id="AT012-fail-missing-cpu",
+        ),
+        pytest.param(
+            "AT012",
+            lambda k: k.document(
+                k.resource(TASK, values={"requires_compatibilities": ["EC2"], "cpu": "300"})
+            ),
+            [],
+            id="AT012-pass-ec2-task-not-checked",
+        ),
+        pytest.param(
+            "AT012",
+            lambda k: k.document(k.resource(TASK, values=task(cpu=UNKNOWN, memory="512"))),
+            [],
+            id="AT012-unknown",
+        ),
+        pytest.param(
+            "AT013",
+            lambda k: k.document(k.resource(TASK, values=task(cpu="256", memory="512"))),
+            [],
+            id="AT013-pass",
+        ),
+        pytest.param(
+            "AT013",
+            lambda k: k.document(
+                k.resource(TASK, values=task(network_mode="bridge", cpu="256", memory="512"))
+            ),
+            [(E, "Fargate only supports network mode 'awsvpc'")],
+            id="AT013-fail-bridge",
+        ),
+        pytest.param(
+            "AT013",
+            lambda k: k.document(
+                k.resource(TASK, values={"requires_compatibilities": ["FARGATE"], "cpu": "256"})
+            ),
+            [(E, "no network_mode (ECS default bridge)")],
+            id="AT013-fail-absent-in-config",
+        ),
+        pytest.param(
+            "AT013",
+            lambda k: k.document(k.resource(TASK, values=task(network_mode=UNKNOWN))),
+            [],
+            id="AT013-unknown",
+        ),
+    ],
+)
+def test_ecs_rules(kit, rule_id, build, expected):
+    kit.expect(rule_id, build(kit), expected)

@@ -1,0 +1,209 @@
+"""Secrets: AT007 reserved names outside prod, OPS003 prod recovery window, SEC002 plaintext."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from policies.model import UNKNOWN, Provider, Severity
+
+E, W = Severity.ERROR, Severity.WARNING
+SECRET = "aws_secretsmanager_secret"
+NAME = {"name": "catalog-api-db-dev"}
+LITERAL = "s3cr3t-Value-123"
+
+
+def containers(**environment):
+    return json.dumps(
+        [
+            {
+                "name": "api",
+                "image": "node:22",
+                "environment": [{"name": k, "value": v} for k, v in environment.items()],
+            }
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "build", "expected"),
+    [
+        pytest.param(
+            "AT007",
+            lambda k: k.document(
+                k.resource(SECRET, values={**NAME, "recovery_window_in_days": 0}), environment="dev"
+            ),
+            [],
+            id="AT007-pass-dev-window-0",
+        ),
+        pytest.param(
+            "AT007",
+            lambda k: k.document(
+                k.resource(SECRET, values={"name_prefix": "catalog-", "name": UNKNOWN}),
+                environment="dev",
+            ),
+            [],
+            id="AT007-unknown-generated-name",
+        ),
+        pytest.param(
+            "AT007",
+            lambda k: k.document(k.resource(SECRET, values=NAME), environment="dev"),
+            [
+                (
+                    E,
+                    "secret 'catalog-api-db-dev' has a fixed name and a 30-day recovery window",
+                )
+            ],
+            id="AT007-fail-dev-default-window",
+        ),
+        pytest.param(
+            "AT007",
+            lambda k: k.document(
+                k.resource(SECRET, values={**NAME, "recovery_window_in_days": 7}),
+                environment="staging",
+            ),
+            [(W, "7-day recovery window in staging")],
+            id="AT007-warn-staging",
+        ),
+        pytest.param(
+            "AT007",
+            lambda k: k.document(
+                k.resource(SECRET, values={**NAME, "recovery_window_in_days": 30}),
+                environment="prod",
+            ),
+            [],
+            id="AT007-pass-prod-not-checked",
+        ),
+        pytest.param(
+            "AT007",
+            lambda k: k.document(
+                k.resource(SECRET, values={**NAME, "recovery_window_in_days": UNKNOWN}),
+                environment="dev",
+            ),
+            [],
+            id="AT007-unknown-window",
+        ),
+        pytest.param(
+            "OPS003",
+            lambda k: k.document(
+                k.resource(SECRET, values={**NAME, "recovery_window_in_days": 30}),
+                environment="prod",
+            ),
+            [],
+            id="OPS003-pass",
+        ),
+        pytest.param(
+            "OPS003",
+            lambda k: k.document(
+                k.resource(SECRET, values={**NAME, "recovery_window_in_days": 0}),
+                environment="prod",
+            ),
+            [(E, "recovery_window_in_days = 0 in production")],
+            id="OPS003-fail-prod-0",
+        ),
+        pytest.param(
+            "OPS003",
+            lambda k: k.document(
+                k.resource(SECRET, values={**NAME, "recovery_window_in_days": 0}), environment="dev"
+            ),
+            [],
+            id="OPS003-pass-dev-not-checked",
+        ),
+        pytest.param(
+            "OPS003",
+            lambda k: k.document(
+                k.resource(SECRET, values={**NAME, "recovery_window_in_days": UNKNOWN}),
+                environment="prod",
+            ),
+            [],
+            id="OPS003-unknown",
+        ),
+        pytest.param(
+            "SEC002",
+            lambda k: k.document(
+                k.resource("aws_rds_cluster", values={"manage_master_user_password": True}),
+                k.resource(
+                    "aws_ecs_task_definition",
+                    values={
+                        "container_definitions": containers(
+                            DB_SECRET_ARN="arn:aws:secretsmanager:eu-north-1:1:secret:x",
+                            TOKEN_TTL="3600",
+                            LOG_LEVEL="info",
+                        )
+                    },
+                ),
+            ),
+            [],
+            id="SEC002-pass",
+        ),
+        pytest.param(
+            "SEC002",
+            lambda k: k.document(
+                k.resource("aws_rds_cluster", values={"master_password": LITERAL}),
+                k.resource(
+                    "aws_ecs_task_definition",
+                    values={
+                        "container_definitions": containers(
+                            API_TOKEN=LITERAL,
+                            DATABASE_URL="postgres://app:" + LITERAL + "@db:5432/app",
+                        )
+                    },
+                ),
+                providers=(
+                    Provider(
+                        name="aws",
+                        alias=None,
+                        config={"region": "eu-north-1", "secret_key": LITERAL},
+                    ),
+                ),
+            ),
+            [
+                (E, "a literal master_password is set"),
+                (E, "container 'api' environment variable API_TOKEN holds a literal value"),
+                (E, "container 'api' environment variable DATABASE_URL holds a literal value"),
+                (E, "provider aws has a literal secret_key"),
+            ],
+            id="SEC002-fail-literals",
+        ),
+        pytest.param(
+            "SEC002",
+            lambda k: k.document(
+                k.resource("aws_rds_cluster", values={"master_password": LITERAL}), kind="plan"
+            ),
+            [],
+            id="SEC002-pass-plan-not-checked",
+        ),
+        pytest.param(
+            "SEC002",
+            lambda k: k.document(
+                k.resource("aws_rds_cluster", values={"master_password": UNKNOWN}),
+                k.resource("aws_ecs_task_definition", values={"container_definitions": UNKNOWN}),
+                k.resource(
+                    "aws_ecs_task_definition",
+                    "b",
+                    values={
+                        "container_definitions": containers(DB_PASSWORD="${random_password.x}")
+                    },
+                ),
+            ),
+            [],
+            id="SEC002-unknown",
+        ),
+    ],
+)
+def test_secret_rules(kit, rule_id, build, expected):
+    kit.expect(rule_id, build(kit), expected)
+
+
+def test_plaintext_secret_messages_never_contain_the_value(kit):
+    document = kit.document(
+        kit.resource("aws_db_instance", values={"password": LITERAL}),
+        kit.resource(
+            "aws_lambda_function",
+            values={"environment": [{"variables": {"STRIPE_KEY": "sk_live_" + "a" * 24}}]},
+        ),
+    )
+    messages = [v.message for v in kit.findings("SEC002", document)]
+    assert len(messages) == 2
+    assert all(LITERAL not in m and "sk_live_" not in m for m in messages)

@@ -1,0 +1,291 @@
+"""The CLI contract: exit codes, one-line errors, formats and outputs, rule listing and docs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from policies.cli import run
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parent / "fixtures"
+CLEAN_CONFIG = {
+    "terraform": {
+        "required_version": ">= 1.11",
+        "backend": {"s3": {"bucket": "b", "key": "k", "region": "eu-north-1", "encrypt": True,
+                           "use_lockfile": True}},
+    },
+    "provider": {"aws": [{"region": "eu-north-1"}]},
+}  # fmt: skip
+BROKEN_BACKEND = FIXTURES / "scenario_s3_backend_encrypt_false_unknown_argument.tf.json"
+
+
+def invoke(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    code = run([str(arg) for arg in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code: int, err: str, expected: str) -> None:
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert err.startswith("policies: error: ")
+    assert expected in err
+    assert "Traceback" not in err
+
+
+@pytest.fixture
+def clean_config(tmp_path: Path) -> Path:
+    path = tmp_path / "clean-dev.tf.json"
+    path.write_text(json.dumps(CLEAN_CONFIG))
+    return path
+
+
+def test_nothing_blocking_exits_0(capsys: pytest.CaptureFixture[str], clean_config: Path) -> None:
+    code, out, err = invoke(capsys, "check", clean_config)
+    assert (code, err) == (0, "")
+    assert "PASSED" in out
+
+
+def test_a_blocking_finding_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = invoke(capsys, "check", BROKEN_BACKEND)
+    assert code == 1
+    assert "terraform.backend.s3" in out
+    assert "FAILED" in out
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("missing.json", "no such file"),
+        ("broken_empty.json", "file is empty"),
+        ("broken_invalid.json", "invalid JSON at line 1"),
+        ("broken_neither.json", "neither a Terraform config nor a plan"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], target: str, expected: str
+) -> None:
+    code, out, err = invoke(capsys, "check", FIXTURES / target)
+    assert_one_line_error(code, err, expected)
+    assert out == ""
+
+
+def test_a_directory_without_stacks_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = invoke(capsys, "check", tmp_path)
+    assert_one_line_error(code, err, "no stacks found")
+
+
+def test_the_default_path_is_cdktf_out(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke(capsys, "check")
+    assert_one_line_error(code, err, "cdktf.out: no such directory; run `pipenv run synth` first")
+    stack = tmp_path / "cdktf.out" / "stacks" / "catalog-api-dev" / "cdk.tf.json"
+    stack.parent.mkdir(parents=True)
+    stack.write_text(json.dumps(CLEAN_CONFIG))
+    code, out, _ = invoke(capsys, "check", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["stacks"][0]["stack"] == "catalog-api-dev"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["check", "--format", "yaml"], "'yaml' is not one of"),
+        (["check", "--fail-on", "info"], "'info' is not one of"),
+        (["check", "--bogus"], "--bogus"),
+        (["frobnicate"], "No such command 'frobnicate'"),
+        (["check", "--output", "x.json"], "each --output must follow the --format it is for"),
+        (["check", "-f", "json", "-f", "sarif"], "only one --format can go to stdout"),
+        (["check", "--list-rules", "--format", "sarif"], "--list-rules supports"),
+        (["explain", "XX999"], "unknown rule 'XX999'"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], args: list[str], expected: str
+) -> None:
+    code, _, err = invoke(capsys, *args)
+    assert_one_line_error(code, err, expected)
+
+
+def test_bad_waivers_file_exits_2(
+    capsys: pytest.CaptureFixture[str], clean_config: Path, tmp_path: Path
+) -> None:
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "- {rule_id: AT999, address: '*', reason: r, owner: o, expires: 2030-01-01}\n"
+    )
+    code, _, err = invoke(capsys, "check", clean_config, "--waivers", waivers)
+    assert_one_line_error(code, err, "unknown rule_id 'AT999'")
+    code, _, err = invoke(capsys, "check", clean_config, "--waivers", tmp_path / "nope.yaml")
+    assert_one_line_error(code, err, "no such waivers file")
+
+
+def test_each_output_gets_its_own_format(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    reports = tmp_path / "reports"
+    code, out, _ = invoke(
+        capsys,
+        "check",
+        BROKEN_BACKEND,
+        "--format", "text",
+        "--format", "json", "--output", reports / "policies.json",
+        "-f", "sarif", "-o", reports / "policies.sarif",
+        "--format=junit", "--output=" + str(reports / "policies.xml"),
+        "--format", "markdown", "--output", reports / "summary.md",
+    )  # fmt: skip
+    assert code == 1
+    assert "FAILED" in out  # text went to stdout
+    assert json.loads((reports / "policies.json").read_text())["version"] == 1
+    assert json.loads((reports / "policies.sarif").read_text())["version"] == "2.1.0"
+    assert ET.parse(reports / "policies.xml").getroot().tag == "testsuites"
+    assert (reports / "summary.md").read_text().startswith("### :x: Policy check")
+
+
+def test_fail_on_warning_blocks_on_warnings(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    def single_warning_config() -> dict:
+        return {"terraform": {"backend": {"s3": {"bucket": "b", "key": "k", "encrypt": True,
+                                                 "dynamodb_table": "locks"}}}}  # fmt: skip
+
+    path = tmp_path / "dynamodb-dev.tf.json"
+    path.write_text(json.dumps(single_warning_config()))
+    code, out, _ = invoke(capsys, "check", path, "--format", "json")
+    findings = json.loads(out)["findings"]
+    assert findings and {f["severity"] for f in findings} == {"warning"}
+    assert code == 0
+    code, _, _ = invoke(capsys, "check", path, "--fail-on", "warning")
+    assert code == 1
+
+
+def test_a_waived_finding_is_reported_but_does_not_block(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = invoke(capsys, "check", BROKEN_BACKEND, "--format", "json")
+    blocking = {f["rule_id"] for f in json.loads(out)["findings"] if f["blocking"]}
+    assert code == 1 and blocking
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "".join(
+            f"- {{rule_id: {rule_id}, address: 'terraform.backend.*', reason: test, "
+            f"owner: team, expires: 2099-12-31}}\n"
+            for rule_id in sorted(blocking)
+        )
+    )
+    code, out, _ = invoke(capsys, "check", BROKEN_BACKEND, "--waivers", waivers, "-f", "json")
+    report = json.loads(out)
+    assert code == 0
+    assert report["summary"]["waived"] == len(report["findings"]) - report["summary"]["warnings"]
+    code, out, _ = invoke(
+        capsys, "check", BROKEN_BACKEND, "--waivers", waivers, "--today", "2100-01-01"
+    )
+    assert code == 1
+    assert "expired on 2099-12-31" in out
+
+
+def test_env_option_overrides_the_detected_environment(
+    capsys: pytest.CaptureFixture[str], clean_config: Path
+) -> None:
+    _, out, _ = invoke(capsys, "check", clean_config, "--format", "json")
+    assert json.loads(out)["stacks"][0]["environment"] == "dev"
+    _, out, _ = invoke(capsys, "check", clean_config, "--env", "prod", "--format", "json")
+    assert json.loads(out)["stacks"][0]["environment"] == "prod"
+
+
+def test_list_rules_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = invoke(capsys, "check", "--list-rules")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines, "the rule pack registers rules"
+    rule_id, severity, *title = lines[0].split()
+    assert severity in {"error", "warning", "info"} and title
+    code, out, _ = invoke(capsys, "check", "--list-rules", "--format", "json")
+    listing = json.loads(out)
+    assert [entry["id"] for entry in listing] == [line.split()[0] for line in lines]
+    assert listing[0]["id"] == rule_id
+    assert {"id", "severity", "title", "category", "applies_to", "help_uri"} <= set(listing[0])
+
+
+def test_explain_prints_the_rule_doc(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = invoke(capsys, "check", "--list-rules", "--format", "json")
+    rule = json.loads(out)[0]
+    code, out, _ = invoke(capsys, "explain", rule["id"].lower())
+    assert code == 0
+    assert out.startswith(f"{rule['id']}  {rule['severity']}  {rule['title']}")
+    assert rule["help_uri"] in out
+
+
+def test_a_crashing_rule_exits_2_and_names_the_rule(
+    capsys: pytest.CaptureFixture[str], clean_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policies import registry
+    from policies.model import Severity
+
+    registry.all_rules()  # register the pack before adding to it
+
+    def crash(document: object) -> list[object]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(
+        registry.REGISTRY,
+        "OPS999",
+        registry.Rule(
+            id="OPS999",
+            title="crashes",
+            severity=Severity.ERROR,
+            category="test",
+            resource_types=(),
+            applies_to=frozenset({"config"}),
+            check=crash,
+        ),
+    )
+    code, out, err = invoke(capsys, "check", clean_config)
+    assert code == 2
+    assert "internal error: rule OPS999 raised RuntimeError" in err
+    assert "PASSED" not in out and "INCOMPLETE" in out
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = invoke(capsys)
+    assert code == 0
+    assert "check" in out and "explain" in out
+
+
+def test_module_entry_point_keeps_the_contract_in_a_real_process(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "policies", "check", str(tmp_path / "absent.json")],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert (
+        result.stderr == f"policies: error: {tmp_path / 'absent.json'}: no such file or directory\n"
+    )
+
+
+def test_colour_follows_no_color_and_force_color(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    _, out, _ = invoke(capsys, "check", BROKEN_BACKEND)
+    assert "\x1b[" not in out  # captured stdout is not a TTY
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    _, out, _ = invoke(capsys, "check", BROKEN_BACKEND)
+    assert "\x1b[" in out
+    monkeypatch.setenv("NO_COLOR", "1")
+    _, out, _ = invoke(capsys, "check", BROKEN_BACKEND)
+    assert "\x1b[" not in out

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.workflows.hardening import WORKFLOW_FILES
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Every workflow file, including ones added later, gets every hardening test.
+    if "workflow_file" in metafunc.fixturenames:
+        metafunc.parametrize("workflow_file", WORKFLOW_FILES, ids=[p.name for p in WORKFLOW_FILES])
