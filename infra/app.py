@@ -13,7 +13,18 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from infra.config import ConfigError, Settings, load_settings
+from infra.config import (
+    DEFAULT_REGION,
+    ENV_ENVIRONMENTS,
+    ENV_HOSTED_ZONE,
+    ENV_REGION,
+    ENV_STATE_BUCKET,
+    ENV_STATE_KMS_KEY_ID,
+    ENV_STATE_REGION,
+    ConfigError,
+    Settings,
+    load_settings,
+)
 
 if TYPE_CHECKING:  # the bindings are imported inside build_app, after config is validated
     from cdktf import App
@@ -42,21 +53,50 @@ def resolve_outdir(environ: Mapping[str, str]) -> Path:
     return Path(configured).resolve() if configured else DEFAULT_OUTDIR
 
 
+USAGE = f"""usage: python -m infra   (pipenv run synth)
+
+Synthesizes every selected stack into cdktf.out/stacks/<stack>/cdk.tf.json.
+Configuration comes from the environment only:
+  {ENV_ENVIRONMENTS}    comma-separated environments (default: all)
+  {ENV_REGION}          AWS region of the stacks (default: {DEFAULT_REGION})
+  {ENV_STATE_BUCKET}    S3 bucket for Terraform state
+  {ENV_STATE_REGION}    region of the state bucket (default: the stack region)
+  {ENV_STATE_KMS_KEY_ID} KMS key for state encryption (default: SSE-S3)
+  {ENV_HOSTED_ZONE}     Route 53 zone for the site and origin names
+  {ENV_OUTDIR}          output directory (default: <repo>/cdktf.out)
+Exit codes: 0 synthesized, 2 bad configuration."""
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None = None) -> int:
-    """Synthesize every selected stack; bad configuration is one stderr line and exit code 2."""
-    del argv  # no options: everything a run varies comes from CATALOG_* variables
+    """Synthesize every selected stack; bad input is one stderr line and exit code 2."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args in (["-h"], ["--help"]):
+        print(USAGE)
+        return 0
+    if args:
+        return _fail(f"unexpected argument '{args[0]}' (configure with CATALOG_* variables)")
     environ = os.environ if environ is None else environ
     started = time.perf_counter()
     try:
         # Validate before build_app imports the bindings, so a typo fails in milliseconds.
         settings = load_settings(environ)
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     outdir = resolve_outdir(environ)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return _fail(f"cannot create output directory {outdir}: {exc.strerror}")
+    from cdktf import TerraformStack
+
     app = build_app(settings, outdir=str(outdir))
     app.synth()
     elapsed = time.perf_counter() - started
-    names = ", ".join(env.stack_name for env in settings.environments)
-    print(f"synthesized {names} into {outdir} in {elapsed:.1f}s")
+    stacks = [child.node.id for child in app.node.children if TerraformStack.is_stack(child)]
+    print(f"synthesized {', '.join(stacks)} into {outdir} in {elapsed:.1f}s")
     return 0

@@ -53,9 +53,8 @@ def assemble(*, head: str, sections: list[Section], tail: str = "", limit: int) 
     Sections are in priority order: once one item does not fit, it and every later item are
     left out, and a note names how many of each kind were cut.
     """
-    budget = limit - len(head) - len(tail) - _NOTE_RESERVE
-    if budget < 0:
-        raise ValueError(f"limit {limit} is too small for the document head")
+    # A head longer than the limit (a huge --title) leaves no room: every item is cut.
+    budget = max(0, limit - len(head) - len(tail) - _NOTE_RESERVE)
     parts = [head]
     used = 0
     cut: list[tuple[int, int, str]] = []

@@ -80,7 +80,8 @@ def _finding(
 def _printable(text: object) -> str:
     # One line in every format, and no control characters: messages quote names from the
     # input, and an escape sequence in a resource name must not reach a terminal.
-    return "".join(ch for ch in " ".join(str(text).split()) if ch.isprintable())
+    line = " ".join(str(text).split())
+    return line if line.isprintable() else "".join(ch for ch in line if ch.isprintable())
 
 
 def _describe_failure(rule: Rule, document: Document, exc: Exception) -> str:

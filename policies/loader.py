@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,7 @@ class _Source:
 
     path: Path
     display: str
-    data: dict[str, Any]
+    data: Any  # whatever the JSON held; detect_kind() checks it is a config or a plan
     text: str
 
 
@@ -85,9 +86,10 @@ def load_path(path: Path, *, environment: str | None = None) -> list[Document]:
 def load_file(path: Path, *, environment: str | None = None) -> Document:
     source = _read(path)
     kind = detect_kind(source.data, source=source.display)
-    if kind == "plan":
-        return _guarded(parse_plan, source, environment=environment)
-    return _guarded(parse_config, [source], stack=stack_name(path), environment=environment)
+    with _depth_guard(source):
+        if kind == "plan":
+            return parse_plan(source, environment=environment)
+        return parse_config([source], stack=stack_name(path), environment=environment)
 
 
 def detect_kind(data: Any, *, source: str) -> DocumentKind:
@@ -126,14 +128,10 @@ def _load_directory(directory: Path, *, environment: str | None) -> list[Documen
         sources = [_read(path) for path in config_files]
         for source in sources:
             detect_kind(source.data, source=source.display)
-        documents.append(
-            _guarded(
-                parse_config,
-                sources,
-                stack=directory.resolve().name,
-                environment=environment,
+        with _depth_guard(sources[0]):
+            documents.append(
+                parse_config(sources, stack=directory.resolve().name, environment=environment)
             )
-        )
     for path in sorted(directory.glob("*.json")):
         if path.name.endswith(".tf.json"):
             continue
@@ -141,7 +139,8 @@ def _load_directory(directory: Path, *, environment: str | None) -> list[Documen
         # Other JSON beside plans (cdktf's manifest.json, package.json) is not ours to judge.
         looks_like_plan = isinstance(source.data, dict) and "format_version" in source.data
         if looks_like_plan and detect_kind(source.data, source=source.display) == "plan":
-            documents.append(_guarded(parse_plan, source, environment=environment))
+            with _depth_guard(source):
+                documents.append(parse_plan(source, environment=environment))
     if not documents:
         raise InputError(
             f"{directory}: no stacks found "
@@ -163,11 +162,12 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-def _guarded(parse: Any, *args: Any, **kwargs: Any) -> Document:
+@contextmanager
+def _depth_guard(source: _Source) -> Iterator[None]:
+    """Nesting the JSON parser accepted can still exhaust the stack while we walk it."""
     try:
-        return parse(*args, **kwargs)
+        yield
     except RecursionError:
-        source = args[0] if isinstance(args[0], _Source) else args[0][0]
         raise InputError(f"{source.display}: JSON nested too deeply") from None
 
 

@@ -23,6 +23,8 @@ from infra.components.certificate import DnsValidatedCertificate
 # for the ALB certificate to match.
 CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY_ID = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+# HSTS, nosniff, frame and referrer policy on every response, whatever the app sends.
+SECURITY_HEADERS_POLICY_ID = "67f7725c-6f97-4210-82d7-5512b31e9d03"
 ORIGIN_ID = "alb"
 VIEWER_TLS_POLICY = "TLSv1.2_2021"
 
@@ -80,6 +82,7 @@ class Cdn(Construct):
                 cached_methods=["GET", "HEAD"],
                 cache_policy_id=CACHING_DISABLED_POLICY_ID,
                 origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY_ID,
+                response_headers_policy_id=SECURITY_HEADERS_POLICY_ID,
                 compress=True,
             ),
             restrictions=CloudfrontDistributionRestrictions(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.rds_cluster import RdsCluster
 from cdktf_cdktf_provider_aws.rds_cluster_instance import RdsClusterInstance
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
@@ -12,10 +14,14 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import (
 )
 from constructs import Construct
 
+from infra.components.iam import policy_document, service_trust_policy
+
 ENGINE = "aurora-postgresql"
 PORT = 5432
 DATABASE_NAME = "catalog"
 MASTER_USERNAME = "catalog_admin"
+MONITORING_INTERVAL_SECONDS = 60
+PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7  # the free tier
 
 
 class Database(Construct):
@@ -34,6 +40,8 @@ class Database(Construct):
         deletion_protection: bool,
         skip_final_snapshot: bool,
         kms_key_arn: str,
+        region: str,
+        account_id: str,
     ) -> None:
         super().__init__(scope, id)
         self.port = PORT
@@ -80,6 +88,42 @@ class Database(Construct):
             enabled_cloudwatch_logs_exports=["postgresql"],
             iam_database_authentication_enabled=True,
         )
+        self.monitoring_role = IamRole(
+            self,
+            "monitoring-role",
+            name=f"{name}-rds-monitoring",
+            assume_role_policy=service_trust_policy(
+                service="monitoring.rds.amazonaws.com", account_id=account_id
+            ),
+        )
+        # AmazonRDSEnhancedMonitoringRole, narrowed from every region and account to the one
+        # log group RDS writes OS metrics to.
+        metrics_group = f"arn:aws:logs:{region}:{account_id}:log-group:RDSOSMetrics"
+        IamRolePolicy(
+            self,
+            "monitoring-role-policy",
+            name="write-os-metrics",
+            role=self.monitoring_role.id,
+            policy=policy_document(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["logs:CreateLogGroup", "logs:PutRetentionPolicy"],
+                        "Resource": metrics_group,
+                    },
+                    {
+                        "Effect": "Allow",
+                        "Action": [
+                            "logs:CreateLogStream",
+                            "logs:PutLogEvents",
+                            "logs:DescribeLogStreams",
+                            "logs:GetLogEvents",
+                        ],
+                        "Resource": f"{metrics_group}:log-stream:*",
+                    },
+                ]
+            ),
+        )
         self.instances = [
             RdsClusterInstance(
                 self,
@@ -94,6 +138,11 @@ class Database(Construct):
                 # The version is pinned in config and checked against the region's list;
                 # automatic minor upgrades would show up as drift on every scheduled check.
                 auto_minor_version_upgrade=False,
+                monitoring_interval=MONITORING_INTERVAL_SECONDS,
+                monitoring_role_arn=self.monitoring_role.arn,
+                performance_insights_enabled=True,
+                performance_insights_kms_key_id=kms_key_arn,
+                performance_insights_retention_period=PERFORMANCE_INSIGHTS_RETENTION_DAYS,
             )
             for i in range(instance_count)
         ]

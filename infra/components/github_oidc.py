@@ -7,6 +7,8 @@ role session, and the trust policies decide which workflow gets which role from 
 
 from __future__ import annotations
 
+from typing import Literal
+
 from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnectProvider
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
@@ -74,7 +76,10 @@ def plan_subjects(*, repository: str) -> tuple[str, ...]:
 
 
 def web_identity_trust_statements(
-    *, provider_arn: str, subject_operator: str, subjects: tuple[str, ...]
+    *,
+    provider_arn: str,
+    subject_operator: Literal["StringEquals", "StringLike"],
+    subjects: tuple[str, ...],
 ) -> list[Statement]:
     condition: dict[str, dict[str, object]] = {"StringEquals": {AUD_CLAIM: STS_AUDIENCE}}
     # Merge, not overwrite: with StringEquals both claims share one operator block.

@@ -46,6 +46,7 @@ class Network(Construct):
         availability_zones: tuple[str, ...],
         nat_gateway_per_az: bool,
         flow_log_retention_days: int,
+        log_kms_key_arn: str,
         account_id: str,
     ) -> None:
         super().__init__(scope, id)
@@ -154,6 +155,7 @@ class Network(Construct):
             "flow-log-group",
             name=f"/vpc/{name}/flow-logs",
             retention_in_days=flow_log_retention_days,
+            kms_key_id=log_kms_key_arn,
         )
         self.flow_log_role = IamRole(
             self,

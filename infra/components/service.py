@@ -86,6 +86,7 @@ class Service(Construct):
         autoscaling_cpu_target: float,
         capacity: CapacityProviderSplit,
         log_retention_days: int,
+        log_kms_key_arn: str,
         environment: dict[str, str],
         database_secret_arn: str,
         runtime_secret_arns: Sequence[str],
@@ -113,7 +114,11 @@ class Service(Construct):
             ],
         )
         self.log_group = CloudwatchLogGroup(
-            self, "log-group", name=f"/ecs/{name}", retention_in_days=log_retention_days
+            self,
+            "log-group",
+            name=f"/ecs/{name}",
+            retention_in_days=log_retention_days,
+            kms_key_id=log_kms_key_arn,
         )
 
         self.security_group = SecurityGroup(

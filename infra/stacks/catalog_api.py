@@ -13,7 +13,11 @@ from constructs import Construct
 from infra.backend import configure_state_backend
 from infra.components.cdn import Cdn
 from infra.components.database import Database
-from infra.components.encryption import EncryptionKey
+from infra.components.encryption import (
+    EncryptionKey,
+    account_key_policy,
+    cloudwatch_logs_key_policy,
+)
 from infra.components.load_balancer import LoadBalancer
 from infra.components.network import Network
 from infra.components.secrets import Secrets
@@ -51,6 +55,14 @@ class CatalogApiStack(TerraformStack):
             self, "cloudfront-origin-facing", name=CLOUDFRONT_ORIGIN_PREFIX_LIST
         )
 
+        logs_key = EncryptionKey(
+            self,
+            "logs-key",
+            alias=f"{name}-logs",
+            description=f"{name} CloudWatch log groups",
+            deletion_window_days=config.kms_deletion_window_days,
+            policy=cloudwatch_logs_key_policy(region=config.region, account_id=account_id),
+        )
         network = Network(
             self,
             "network",
@@ -59,6 +71,7 @@ class CatalogApiStack(TerraformStack):
             availability_zones=config.availability_zones,
             nat_gateway_per_az=config.nat_gateway_per_az,
             flow_log_retention_days=config.flow_log_retention_days,
+            log_kms_key_arn=logs_key.key.arn,
             account_id=account_id,
         )
         logs = LogStorage(
@@ -76,6 +89,7 @@ class CatalogApiStack(TerraformStack):
             alias=f"{name}-database",
             description=f"{name} Aurora storage and master user secret",
             deletion_window_days=config.kms_deletion_window_days,
+            policy=account_key_policy(account_id=account_id),
         )
         secrets_key = EncryptionKey(
             self,
@@ -83,6 +97,7 @@ class CatalogApiStack(TerraformStack):
             alias=f"{name}-secrets",
             description=f"{name} application secrets",
             deletion_window_days=config.kms_deletion_window_days,
+            policy=account_key_policy(account_id=account_id),
         )
         secrets = Secrets(
             self,
@@ -106,6 +121,8 @@ class CatalogApiStack(TerraformStack):
             deletion_protection=config.db_deletion_protection,
             skip_final_snapshot=config.db_skip_final_snapshot,
             kms_key_arn=database_key.key.arn,
+            region=config.region,
+            account_id=account_id,
         )
         load_balancer = LoadBalancer(
             self,
@@ -140,6 +157,7 @@ class CatalogApiStack(TerraformStack):
             autoscaling_cpu_target=config.autoscaling_cpu_target,
             capacity=config.capacity,
             log_retention_days=config.app_log_retention_days,
+            log_kms_key_arn=logs_key.key.arn,
             environment={
                 "APP_ENV": config.name,
                 "PORT": str(config.container_port),

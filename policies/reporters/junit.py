@@ -57,18 +57,18 @@ def render(report: Report) -> str:
 def _cases(report: Report, document: Document) -> list[tuple[str, str]]:
     """(rule, address) pairs: each applicable rule on each resource of its types, plus findings."""
     cases: dict[tuple[str, str], None] = {}
+    found = [f for f in report.evaluation.findings if f.stack == document.stack]
+    rules_with_findings = {finding.rule_id for finding in found}
     for rule in report.rules:
         if not rule.applies(document):
             continue
-        wanted = set(rule.resource_types)
-        addresses = [
-            r.address for r in document.resources if r.type in wanted and r.mode == "managed"
-        ]
-        for address in addresses or [document.stack]:
+        addresses = [resource.address for resource in document.of_type(*rule.resource_types)]
+        if not addresses and rule.id not in rules_with_findings:
+            addresses = [document.stack]  # a stack-level rule (backend, providers) that passed
+        for address in addresses:
             cases[(rule.id, address)] = None
-    for finding in report.evaluation.findings:
-        if finding.stack == document.stack:
-            cases[(finding.rule_id, finding.address)] = None
+    for finding in found:
+        cases[(finding.rule_id, finding.address)] = None
     return list(cases)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from policies import __version__
 from policies.model import Finding, Severity
+from policies.registry import HELP_URI_BASE, Rule
 from policies.reporters import Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -36,9 +37,7 @@ def render(report: Report) -> str:
             "driver": {
                 "name": TOOL_NAME,
                 "version": __version__,
-                "informationUri": report.rules[0].help_uri.rsplit("/", 1)[0]
-                if report.rules
-                else "https://github.com",
+                "informationUri": HELP_URI_BASE,
                 "rules": [_rule(rule) for rule in report.rules],
             }
         },
@@ -54,7 +53,7 @@ def render(report: Report) -> str:
     return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2)
 
 
-def _rule(rule: Any) -> dict[str, Any]:
+def _rule(rule: Rule) -> dict[str, Any]:
     return {
         "id": rule.id,
         "name": "".join(word.capitalize() for word in rule.title.replace("-", " ").split()),

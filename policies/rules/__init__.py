@@ -2,6 +2,12 @@
 
 One module per AWS service or concern; IDs are stable: ``AT`` apply-time failure predictors,
 ``SEC`` security, ``OPS`` operations, ``PLAN`` plan-only. Each rule has ``policies/docs/<ID>.md``.
+
+Shared conventions (helpers in ``_helpers``):
+- a value that is UNKNOWN, or a cross-resource link that cannot be resolved with certainty,
+  produces no finding;
+- a rule whose severity depends on the environment uses the production severity when the
+  environment is unknown, and a production-only rule does not run then.
 """
 
 from policies.rules import (  # noqa: F401  (imported for their @rule registrations)

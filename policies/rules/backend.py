@@ -200,7 +200,8 @@ def backend_arguments(document: Document) -> Iterator[Violation]:
     for argument in sorted(config):
         history = S3_BACKEND_ARGUMENTS.get(argument)
         if history is None:
-            close = difflib.get_close_matches(argument, list(S3_BACKEND_ARGUMENTS), n=1)
+            current = [n for n, h in S3_BACKEND_ARGUMENTS.items() if h.removed is None]
+            close = difflib.get_close_matches(argument, current, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             yield Violation(
                 address=_address(document),

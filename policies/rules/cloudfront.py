@@ -3,18 +3,21 @@ CloudFront API rejects at apply time, and the TLS floor viewers get."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from policies.model import Document, Resource, Severity, Violation
 from policies.registry import rule
 from policies.rules._helpers import (
+    Unresolved,
     blocks,
     by_environment,
     first_block,
     flag,
     is_set,
     region_of,
+    resources_linked_to,
     text,
 )
 
@@ -197,3 +200,66 @@ def viewer_tls(document: Document) -> Iterator[Violation]:
                     'TLS older than 1.2; set minimum_protocol_version = "TLSv1.2_2021"',
                     severity,
                 )
+
+
+BUCKET = "aws_s3_bucket"
+OWNERSHIP = "aws_s3_bucket_ownership_controls"
+_S3_DOMAIN = re.compile(r"^(?P<name>[a-z0-9][a-z0-9.-]*?)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com$")
+
+
+def _logging_bucket(document: Document, distribution: Resource) -> Resource | None:
+    """The aws_s3_bucket standard logs go to, when certain (reference or literal domain)."""
+    address = distribution.reference("logging_config.bucket")
+    if address is not None:
+        bucket = document.resource(address)
+        return bucket if bucket is not None and bucket.type == BUCKET else None
+    logging = first_block(distribution.values, "logging_config") or {}
+    match = _S3_DOMAIN.match(text(logging.get("bucket")) or "")
+    if match is None:
+        return None
+    named = [b for b in document.of_type(BUCKET) if text(b.values.get("bucket")) == match["name"]]
+    return named[0] if len(named) == 1 else None
+
+
+@rule(
+    id="AT015",
+    title="CloudFront standard logs go to a bucket with ACLs disabled",
+    severity=Severity.ERROR,
+    category="apply-time",
+    resource_types=(DISTRIBUTION, BUCKET, OWNERSHIP),
+)
+def logging_bucket_without_acls(document: Document) -> Iterator[Violation]:
+    for distribution in document.of_type(DISTRIBUTION):
+        if first_block(distribution.values, "logging_config") is None:
+            continue
+        bucket = _logging_bucket(document, distribution)
+        if bucket is None:
+            continue
+        try:
+            controls = resources_linked_to(
+                document, bucket, source_type=OWNERSHIP, path="bucket", name_attribute="bucket"
+            )
+        except Unresolved:
+            continue
+        settings = [
+            text(rule_block.get("object_ownership"))
+            for control in controls
+            for _, rule_block in blocks(control.values, "rule")
+        ]
+        if "BucketOwnerEnforced" in settings:
+            yield _violation(
+                distribution,
+                f"logging_config writes to {bucket.address}, whose ownership controls are "
+                "BucketOwnerEnforced (ACLs disabled); CloudFront standard logging needs ACLs "
+                "(InvalidArgument: The S3 bucket that you specified for CloudFront logs does "
+                'not enable ACL access); use object_ownership = "BucketOwnerPreferred"',
+            )
+        elif not controls and "create" in bucket.actions:
+            yield _violation(
+                distribution,
+                f"logging_config writes to {bucket.address}, a new bucket without "
+                "aws_s3_bucket_ownership_controls: since April 2023 new buckets have ACLs "
+                "disabled, and CloudFront rejects the log bucket (InvalidArgument: The S3 bucket "
+                "that you specified for CloudFront logs does not enable ACL access); add "
+                'ownership controls with object_ownership = "BucketOwnerPreferred"',
+            )

@@ -99,3 +99,53 @@ def strategy_provider_not_attached(document: Document) -> Iterator[Violation]:
                             "associated with the cluster)"
                         ),
                     )
+
+
+TARGET_GROUP = "aws_lb_target_group"
+TASK_DEFINITION = "aws_ecs_task_definition"
+# Network mode -> the target type a load-balanced service in that mode must register as.
+TARGET_TYPE_FOR_MODE = {"awsvpc": "ip", "bridge": "instance", "host": "instance"}
+
+
+@rule(
+    id="AT016",
+    title="ECS service target group target_type does not fit the task's network mode",
+    severity=Severity.ERROR,
+    category="apply-time",
+    resource_types=(SERVICE, TARGET_GROUP, TASK_DEFINITION),
+)
+def target_type_for_network_mode(document: Document) -> Iterator[Violation]:
+    for service in document.of_type(SERVICE):
+        task = linked_resource(
+            document,
+            service,
+            path="task_definition",
+            target_types=(TASK_DEFINITION,),
+            name_attribute="family",
+        )
+        mode = text(task.values.get("network_mode")) if task is not None else None
+        needed = TARGET_TYPE_FOR_MODE.get(mode or "")
+        if task is None or needed is None:
+            continue
+        for index, _ in blocks(service.values, "load_balancer"):
+            address = service.reference(f"load_balancer.{index}.target_group_arn")
+            group = document.resource(address) if address else None
+            if group is None or group.type != TARGET_GROUP:
+                continue
+            raw = group.values.get("target_type")
+            if not is_known(raw):
+                continue
+            target_type = "instance" if raw is None else text(raw)  # the provider default
+            if target_type is not None and target_type != needed:
+                yield Violation(
+                    address=service.address,
+                    resource=service,
+                    message=(
+                        f"load_balancer[{index}] registers tasks of {task.address} (network_mode "
+                        f"{mode}) in {group.address}, whose target_type is {target_type}; ECS "
+                        f"rejects the service (InvalidParameterException: The provided target "
+                        f"group ... has target type {target_type}, which is incompatible with "
+                        f"the {mode} network mode specified in the task definition); set "
+                        f'target_type = "{needed}"'
+                    ),
+                )

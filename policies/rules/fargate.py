@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 
 from policies.model import Document, Resource, Severity, Violation, is_known
 from policies.registry import rule
@@ -36,6 +37,15 @@ def _units(value: object, pattern: re.Pattern[str]) -> int | None:
         scaled = float(match.group(1)) * 1024
         return int(scaled) if scaled.is_integer() else None
     return None
+
+
+def _describe(sizes: frozenset[int]) -> str:
+    """'1024-4096 MiB in 1024 MiB steps', or the list when the steps are uneven."""
+    ordered = sorted(sizes)
+    steps = {b - a for a, b in pairwise(ordered)}
+    if len(steps) == 1 and len(ordered) > 3:
+        return f"{ordered[0]}-{ordered[-1]} MiB in {steps.pop()} MiB steps"
+    return ", ".join(str(size) for size in ordered) + " MiB"
 
 
 def _fargate_tasks(document: Document) -> Iterator[Resource]:
@@ -89,10 +99,9 @@ def fargate_size(document: Document) -> Iterator[Violation]:
                 address=task.address,
                 resource=task,
                 message=(
-                    f"Fargate offers no cpu {cpu} / memory {memory} task; with cpu {cpu} memory "
-                    f"must be {min(allowed)}-{max(allowed)} MiB in the documented steps; ECS "
-                    "rejects it (ClientException: No Fargate configuration exists for given "
-                    "values)"
+                    f"Fargate offers no cpu {cpu} / memory {memory} task; with cpu {cpu}, memory "
+                    f"must be {_describe(allowed)}; ECS rejects it (ClientException: No Fargate "
+                    "configuration exists for given values)"
                 ),
             )
 

@@ -62,6 +62,8 @@ def final_snapshot_identifier(document: Document) -> Iterator[Violation]:
     for resource in document.of_type(*DATABASES):
         if _skips_final_snapshot(dict(resource.values)) is not False:
             continue
+        if is_set(resource, "replicate_source_db") is not False:
+            continue  # read replicas are deleted without a final snapshot
         identifier = resource.values.get("final_snapshot_identifier")
         if not is_known(identifier) or text(identifier) is not None:
             continue

@@ -79,7 +79,8 @@ def required_tags(document: Document) -> Iterator[Violation]:
         if "delete" in resource.actions and "create" not in resource.actions:
             continue
         # Plans carry the provider-merged tags in tags_all; config needs the merge done here.
-        merged = _keys(resource.values.get("tags_all")) if document.kind == "plan" else None
+        tags_all = resource.values.get("tags_all") if document.kind == "plan" else None
+        merged = set(tags_all) if isinstance(tags_all, Mapping) else None
         if merged is None:
             own = _keys(resource.values.get("tags"))
             defaults = provider_default_tags(document, resource)

@@ -1,4 +1,4 @@
-"""``python -m scripts.gate``: what ``scripts/pre-validate-iac.sh`` runs once the environment is synced."""
+"""``python -m scripts.gate``: what ``scripts/pre-validate-iac.sh`` runs once the env is synced."""
 
 import sys
 

@@ -205,9 +205,7 @@ def judge(
     return Judgement(
         unexpected=tuple(unexpected),
         accepted=tuple(matched),
-        stale=tuple(
-            a for a in accepted if a not in used and _covers_scanned(a, scanned=scanned)
-        ),
+        stale=tuple(a for a in accepted if a not in used and _covers_scanned(a, scanned=scanned)),
         passed_count=passed_count,
     )
 
@@ -232,8 +230,9 @@ def grouped_lines(failures: Iterable[FailedCheck]) -> list[str]:
     for (check, name), resources in checks.items():
         count = sum(len(stacks) for stacks in resources.values())
         lines.append(f"{check} ({count}): {name}")
-        lines += [f"  {resource} in {', '.join(sorted(stacks))}"
-                  for resource, stacks in resources.items()]
+        lines += [
+            f"  {resource} in {', '.join(sorted(stacks))}" for resource, stacks in resources.items()
+        ]
     return lines
 
 

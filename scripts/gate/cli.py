@@ -32,8 +32,9 @@ visible "skipped: ... not installed" line.
 Reports go to the reports directory: policies.{{json,sarif,xml,md}}, checkov.{{json,sarif,xml}},
 junit.xml, summary.md, and one log per step in logs/.
 
-Environment: CDKTF_OUTDIR (default cdktf.out/) is where synth writes; GATE_CACHE_DIR (default {DEFAULT_CACHE_DIR}/) holds the synth, checkov and
-terraform caches; GATE_JOBS limits parallel steps; TF_PLUGIN_CACHE_DIR is honoured.
+Environment: CDKTF_OUTDIR (default cdktf.out/) is where synth writes; GATE_CACHE_DIR
+(default {DEFAULT_CACHE_DIR}/) holds the synth, checkov and terraform caches; GATE_JOBS limits
+parallel steps; TF_PLUGIN_CACHE_DIR is honoured.
 Exit codes: 0 passed, 1 a blocking step failed, 2 usage error.
 """
 
@@ -62,16 +63,33 @@ def _parse_steps(value: str | None) -> tuple[str, ...]:
 )
 @click.option("--fast", is_flag=True, help="Skip pytest.")
 @click.option("--only", "only", metavar="STEP[,STEP]", help="Run only the named steps.")
-@click.option("--env", "environment", metavar="NAME",
-              help=f"Limit the gate to one environment ({', '.join(ENVIRONMENTS)}).")
-@click.option("--no-cache", is_flag=True,
-              help="Ignore the synth, checkov and terraform caches and redo the work.")
-@click.option("--stacks-dir", type=click.Path(path_type=Path), metavar="DIR",
-              help="Evaluate pre-made stacks in DIR (laid out like cdktf.out) instead of "
-              "synthesizing.")
-@click.option("--reports-dir", type=click.Path(path_type=Path), default=Path("reports"),
-              show_default=True, metavar="DIR", help="Where reports and step logs go.")
+@click.option(
+    "--env",
+    "environment",
+    metavar="NAME",
+    help=f"Limit the gate to one environment ({', '.join(ENVIRONMENTS)}).",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Ignore the synth, checkov and terraform caches and redo the work.",
+)
+@click.option(
+    "--stacks-dir",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Evaluate pre-made stacks in DIR (laid out like cdktf.out) instead of synthesizing.",
+)
+@click.option(
+    "--reports-dir",
+    type=click.Path(path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    metavar="DIR",
+    help="Where reports and step logs go.",
+)
 def command(
+    *,
     fast: bool,
     only: str | None,
     environment: str | None,
@@ -89,9 +107,7 @@ def command(
     if not steps:
         raise UsageError("nothing to run: --fast removed the only selected step (pytest)")
     if environment is not None and environment not in ENVIRONMENTS:
-        raise UsageError(
-            f"unknown environment '{environment}' (known: {', '.join(ENVIRONMENTS)})"
-        )
+        raise UsageError(f"unknown environment '{environment}' (known: {', '.join(ENVIRONMENTS)})")
     if stacks_dir is not None and not stacks_dir.is_dir():
         raise UsageError(f"--stacks-dir {stacks_dir}: not a directory")
     options = GateOptions(
@@ -125,13 +141,21 @@ def _jobs() -> int:
 def run_gate(options: GateOptions) -> int:
     console = Console(stream=sys.stdout, root=options.root)
     scope = f"environment {options.environment}" if options.environment else "all environments"
-    console.say(f"pre-validate-iac: {', '.join(options.steps)} ({scope}); "
-                f"reports in {console.relative(options.reports_dir)}/")
+    console.say(
+        f"pre-validate-iac: {', '.join(options.steps)} ({scope}); "
+        f"reports in {console.relative(options.reports_dir)}/"
+    )
     needs_stacks = any(s.needs_stacks for s in ALL_STEPS if s.name in options.steps)
-    if (needs_stacks and not options.runs("synth") and not options.stacks_dir_given
-            and not synth_step.is_fresh(options)):
-        console.say("warning: cdktf.out may not match infra/ (changed since the gate last "
-                    "synthesized it); add synth to --only to refresh it")
+    if (
+        needs_stacks
+        and not options.runs("synth")
+        and not options.stacks_dir_given
+        and not synth_step.is_fresh(options)
+    ):
+        console.say(
+            "warning: cdktf.out may not match infra/ (changed since the gate last "
+            "synthesized it); add synth to --only to refresh it"
+        )
     started = time.monotonic()
     options.reports_dir.mkdir(parents=True, exist_ok=True)
     (options.reports_dir / "summary.md").unlink(missing_ok=True)
@@ -139,8 +163,9 @@ def run_gate(options: GateOptions) -> int:
     results = run_steps(options=options, steps=selected, console=console)
     total = time.monotonic() - started
     summary_path = options.reports_dir / "summary.md"
-    summary.write_markdown(results, path=summary_path, total_seconds=total,
-                           relative_to=options.root)
+    summary.write_markdown(
+        results, path=summary_path, total_seconds=total, relative_to=options.root
+    )
     summary.print_table(results, total_seconds=total)
     console.say(f"summary: {console.relative(summary_path)}")
     return 1 if summary.blocking_failures(results) else 0
@@ -148,8 +173,7 @@ def run_gate(options: GateOptions) -> int:
 
 def main(argv: Sequence[str]) -> int:
     try:
-        return command.main(args=list(argv), prog_name="pre-validate-iac.sh",
-                            standalone_mode=False)
+        return command.main(args=list(argv), prog_name="pre-validate-iac.sh", standalone_mode=False)
     except click.NoSuchOption as exc:
         _usage_error(f"unknown option '{exc.option_name}'")
     except click.UsageError as exc:

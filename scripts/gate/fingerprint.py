@@ -1,4 +1,4 @@
-"""Content hashes that decide when a cached result is still valid, and the stamps that store them."""
+"""Content hashes that decide when a cached result is still valid, and stamps that store them."""
 
 from __future__ import annotations
 

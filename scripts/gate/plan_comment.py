@@ -99,20 +99,35 @@ def render(
     plan_log: str | None,
     run_url: str | None,
 ) -> str:
-    artifacts = f"the `plan-{environment}` artifact" + (f" of [this run]({run_url})" if run_url
-                                                        else "")
+    artifacts = f"the `plan-{environment}` artifact" + (
+        f" of [this run]({run_url})" if run_url else ""
+    )
     sections: list[Section] = []
     if plan_exit != 0:
         tail = "\n".join((plan_log or "").splitlines()[-LOG_TAIL_LINES:])
-        sections.append(Section(title="terraform log (end)",
-                                text=f"```text\n{tail}\n```",
-                                full_text_at=f"the job log of {artifacts}"))
+        sections.append(
+            Section(
+                title="terraform log (end)",
+                text=f"```text\n{tail}\n```",
+                full_text_at=f"the job log of {artifacts}",
+            )
+        )
     if summary:
-        sections.append(Section(title="plan summary", text=summary.strip(),
-                                full_text_at=f"{artifacts} (plan.redacted.json)"))
+        sections.append(
+            Section(
+                title="plan summary",
+                text=summary.strip(),
+                full_text_at=f"{artifacts} (plan.redacted.json)",
+            )
+        )
     if findings:
-        sections.append(Section(title="policy findings", text=findings.strip(),
-                                full_text_at=f"{artifacts} (policies.md)"))
+        sections.append(
+            Section(
+                title="policy findings",
+                text=findings.strip(),
+                full_text_at=f"{artifacts} (policies.md)",
+            )
+        )
     fitted, cuts = fit(sections, budget=BODY_BUDGET)
 
     if plan_exit != 0:
@@ -138,7 +153,9 @@ def render(
             )
         out.append("")
     if run_url:
-        out.append(f"<sub>Updated by [run]({run_url}). This comment is replaced on every push.</sub>")
+        out.append(
+            f"<sub>Updated by [run]({run_url}). This comment is replaced on every push.</sub>"
+        )
     body = "\n".join(out) + "\n"
     if len(body) > GITHUB_COMMENT_LIMIT:  # cannot happen with the budget above; never post it
         raise click.ClickException("rendered comment exceeds GitHub's limit")
@@ -152,8 +169,9 @@ def _read(path: Path | None) -> str | None:
 
 
 def _run_url() -> str | None:
-    server, repo, run = (os.environ.get(k) for k in
-                         ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
+    server, repo, run = (
+        os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
+    )
     return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None
 
 
@@ -166,13 +184,28 @@ def _run_url() -> str | None:
 @click.option("--policies-exit", type=int, help="Exit code of the policy check, if it ran.")
 @click.option("--plan-log", type=click.Path(path_type=Path), help="terraform's output.")
 @click.option("--output", type=click.Path(path_type=Path), required=True, help="Comment file.")
-def command(environment: str, stack: str, summary: Path | None, findings: Path | None,
-            plan_exit: int, policies_exit: int | None, plan_log: Path | None,
-            output: Path) -> None:
+def command(
+    *,
+    environment: str,
+    stack: str,
+    summary: Path | None,
+    findings: Path | None,
+    plan_exit: int,
+    policies_exit: int | None,
+    plan_log: Path | None,
+    output: Path,
+) -> None:
     """Render the sticky plan comment for one environment."""
-    body = render(environment=environment, stack=stack, summary=_read(summary),
-                  findings=_read(findings), plan_exit=plan_exit, policies_exit=policies_exit,
-                  plan_log=_read(plan_log), run_url=_run_url())
+    body = render(
+        environment=environment,
+        stack=stack,
+        summary=_read(summary),
+        findings=_read(findings),
+        plan_exit=plan_exit,
+        policies_exit=policies_exit,
+        plan_log=_read(plan_log),
+        run_url=_run_url(),
+    )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(body, encoding="utf-8")
     click.echo(f"wrote {output} ({len(body):,} characters)")

@@ -149,9 +149,7 @@ def _tail(path: Path, count: int) -> list[str]:
     return [line.rstrip() for line in text.splitlines()[-count:]]
 
 
-def run_steps(
-    *, options: GateOptions, steps: Sequence[Step], console: Console
-) -> list[StepResult]:
+def run_steps(*, options: GateOptions, steps: Sequence[Step], console: Console) -> list[StepResult]:
     """Run ``steps`` (already filtered to the selection); results come back in step order."""
     options.logs_dir.mkdir(parents=True, exist_ok=True)
     results: dict[str, StepResult] = {}
@@ -163,19 +161,18 @@ def run_steps(
     rest = [s for s in steps if s.name != "synth"]
     blocked = [s for s in rest if s.needs_stacks and synth_failed]
     for step in blocked:
-        result = StepResult(
-            name=step.name, status=Status.SKIPPED, detail="not run: synth failed"
-        )
+        result = StepResult(name=step.name, status=Status.SKIPPED, detail="not run: synth failed")
         results[step.name] = result
         console.step_block(result)
     runnable = [s for s in rest if s not in blocked]
     if runnable:
-        console.say(f"running in parallel ({options.jobs} at a time): "
-                    + ", ".join(s.name for s in runnable))
+        console.say(
+            f"running in parallel ({options.jobs} at a time): "
+            + ", ".join(s.name for s in runnable)
+        )
         with ThreadPoolExecutor(max_workers=options.jobs) as pool:
             futures = {
-                s.name: pool.submit(_run_one, s, options=options, console=console)
-                for s in runnable
+                s.name: pool.submit(_run_one, s, options=options, console=console) for s in runnable
             }
             for name, future in futures.items():
                 results[name] = future.result()
@@ -194,8 +191,6 @@ def _run_one(step: Step, *, options: GateOptions, console: Console) -> StepResul
             result = StepResult(
                 status=Status.FAILED, detail=f"internal error: {type(exc).__name__}: {exc}"
             )
-    result = replace(
-        result, name=step.name, seconds=time.monotonic() - started, log=log_path
-    )
+    result = replace(result, name=step.name, seconds=time.monotonic() - started, log=log_path)
     console.step_block(result)
     return result

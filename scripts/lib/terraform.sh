@@ -77,7 +77,8 @@ terraform_show_json() {
 # append_summary FILE: add a Markdown file to the GitHub job summary (no-op outside Actions).
 append_summary() {
   if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
-    cat "$1" >>"$GITHUB_STEP_SUMMARY"
+    # A blank line keeps the next section from running into this one.
+    { cat "$1"; echo; } >>"$GITHUB_STEP_SUMMARY"
   fi
 }
 

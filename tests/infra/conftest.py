@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from tests.infra.tfjson import ENVIRONMENTS, stack_name
+from tests.infra.tfjson import ENV_NAMES, stack_name
 
 
-@pytest.fixture(params=ENVIRONMENTS)
+@pytest.fixture(params=ENV_NAMES)
 def env_stack(request: pytest.FixtureRequest, synthesized_stacks: dict[str, dict[str, Any]]):
     """(environment name, synthesized stack) for each environment in turn."""
     return request.param, synthesized_stacks[stack_name(request.param)]

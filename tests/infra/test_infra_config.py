@@ -20,9 +20,7 @@ from infra.config import (
     load_settings,
     validate_environment,
 )
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-ENGINE_VERSIONS = REPO_ROOT / "policies" / "data" / "rds_engine_versions.json"
+from tests.infra.tfjson import ENGINE_VERSIONS, REPO_ROOT
 
 
 def test_defaults_select_every_environment_with_shared_state_bucket() -> None:
@@ -183,3 +181,28 @@ def test_bad_config_fails_before_the_aws_bindings_load() -> None:
         check=False,
     )
     assert result.stdout.strip() == "2 []"
+
+
+def test_main_rejects_arguments_on_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--stack", "dev"], environ={}) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: unexpected argument '--stack' (configure with CATALOG_* variables)"
+    ]
+
+
+def test_main_help_lists_the_configuration_variables(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"], environ={}) == 0
+    out = capsys.readouterr().out
+    for variable in ("CATALOG_ENVIRONMENTS", "CATALOG_STATE_BUCKET", "CDKTF_OUTDIR"):
+        assert variable in out
+
+
+def test_main_reports_an_unusable_output_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("keep me", encoding="utf-8")
+    assert main([], environ={"CDKTF_OUTDIR": str(blocker / "out")}) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"error: cannot create output directory {blocker / 'out'}")
+    assert blocker.read_text(encoding="utf-8") == "keep me"

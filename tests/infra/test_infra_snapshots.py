@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.infra.tfjson import ENVIRONMENTS, stack_name
+from tests.infra.tfjson import ENV_NAMES, stack_name
 
 SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshots"
 MAX_DIFF_LINES = 200
@@ -35,7 +35,7 @@ def test_normalize_strips_metadata_at_every_level() -> None:
     assert normalize(raw) == {"resource": {"a": [{"b": 2}]}}
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
+@pytest.mark.parametrize("env", ENV_NAMES)
 def test_stack_matches_snapshot(
     env: str, synthesized_stacks: dict[str, dict[str, Any]], update_snapshots: bool
 ) -> None:

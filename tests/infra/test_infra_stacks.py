@@ -15,9 +15,8 @@ import pytest
 
 from infra.config import ENVIRONMENTS
 from tests.infra.tfjson import (
-    ENVIRONMENTS as ENV_NAMES,
-)
-from tests.infra.tfjson import (
+    ENGINE_VERSIONS,
+    ENV_NAMES,
     block,
     blocks,
     container_definitions,
@@ -45,8 +44,8 @@ def test_backend_is_encrypted_s3_with_native_lock_file(env_stack: tuple[str, Sta
     terraform = stack["terraform"]
     assert set(terraform["backend"]) == {"s3"}
     s3 = terraform["backend"]["s3"]
-    assert s3["encrypt"] is True
-    assert s3["use_lockfile"] is True
+    assert s3.get("encrypt") is True
+    assert s3.get("use_lockfile") is True
     assert s3["key"] == f"catalog-api/{env}/terraform.tfstate"
     assert s3["bucket"] == "catalog-api-terraform-state"
     assert s3["region"] == "eu-north-1"
@@ -136,6 +135,31 @@ def test_default_security_group_allows_nothing(env_stack: tuple[str, Stack]) -> 
     assert not default.get("egress")
 
 
+def test_log_groups_are_encrypted_with_a_key_cloudwatch_logs_may_use(
+    env_stack: tuple[str, Stack],
+) -> None:
+    _, stack = env_stack
+    keys = stack["resource"]["aws_kms_key"]
+    (logs_key_id,) = [k for k, key in keys.items() if "CloudWatch" in key["description"]]
+    for group in resources(stack, "aws_cloudwatch_log_group"):
+        assert group["kms_key_id"] == f"${{aws_kms_key.{logs_key_id}.arn}}", group["name"]
+    statements = policy_statements(keys[logs_key_id]["policy"])
+    (logs,) = [s for s in statements if "Service" in s["Principal"]]
+    assert logs["Principal"]["Service"] == "logs.eu-north-1.amazonaws.com"
+    assert "kms:EncryptionContext:aws:logs:arn" in logs["Condition"]["ArnLike"]
+
+
+def test_every_kms_key_rotates_and_has_an_explicit_policy(env_stack: tuple[str, Stack]) -> None:
+    env, stack = env_stack
+    keys = resources(stack, "aws_kms_key")
+    assert len(keys) == 3  # database, secrets, logs
+    for key in keys:
+        assert key["enable_key_rotation"] is True
+        assert key["deletion_window_in_days"] == ENVIRONMENTS[env].kms_deletion_window_days
+        account = policy_statements(key["policy"])[0]
+        assert account["Principal"]["AWS"].endswith(":root")
+
+
 # --- database ------------------------------------------------------------------------------
 
 
@@ -168,12 +192,24 @@ def test_database_engine_and_encryption(env_stack: tuple[str, Stack]) -> None:
 
 
 def test_engine_version_is_available_in_the_region(env_stack: tuple[str, Stack]) -> None:
-    from tests.infra.test_infra_config import ENGINE_VERSIONS
-
     _, stack = env_stack
     region = stack["provider"]["aws"][0]["region"]
     available = json.loads(ENGINE_VERSIONS.read_text(encoding="utf-8"))["regions"][region]
     assert only(stack, "aws_rds_cluster")["engine_version"] in available["aurora-postgresql"]
+
+
+def test_database_instances_have_enhanced_monitoring_and_performance_insights(
+    env_stack: tuple[str, Stack],
+) -> None:
+    _, stack = env_stack
+    cluster_key = only(stack, "aws_rds_cluster")["kms_key_id"]
+    for instance in resources(stack, "aws_rds_cluster_instance"):
+        assert instance["monitoring_interval"] == 60
+        assert instance["monitoring_role_arn"].startswith("${aws_iam_role.")
+        assert instance["performance_insights_enabled"] is True
+        assert instance["performance_insights_kms_key_id"] == cluster_key
+        # Pinned version: automatic minor upgrades would show up as drift.
+        assert instance["auto_minor_version_upgrade"] is False
 
 
 def test_database_differences_per_environment(synthesized_stacks: dict[str, Stack]) -> None:
@@ -442,6 +478,7 @@ def test_cloudfront_uses_managed_policies_never_forwarded_values(
     default = behaviors[0]
     assert default["cache_policy_id"] == CACHING_DISABLED
     assert default["origin_request_policy_id"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+    assert default["response_headers_policy_id"] == "67f7725c-6f97-4210-82d7-5512b31e9d03"
 
 
 def test_cloudfront_tls_to_viewers_and_to_the_alb_origin(env_stack: tuple[str, Stack]) -> None:

@@ -132,6 +132,8 @@ def test_report_failure_names_the_first_failed_step(tmp_path: Path) -> None:
         "STEP_OUTCOMES": "checkout=success synth=success plan=failure check-plan=skipped "
         "apply=skipped",
     }
+    reports = REPO_ROOT / "reports" / "deploy"
+    had_reports = reports.exists()
 
     try:
         result = subprocess.run(
@@ -148,7 +150,9 @@ def test_report_failure_names_the_first_failed_step(tmp_path: Path) -> None:
             timeout=60,
         )
     finally:
-        shutil.rmtree(REPO_ROOT / "reports" / "deploy" / "zz-test", ignore_errors=True)
+        shutil.rmtree(reports / "zz-test", ignore_errors=True)
+        if not had_reports and reports.is_dir() and not any(reports.iterdir()):
+            reports.rmdir()
 
     assert result.returncode == 0, result.stderr
     text = summary.read_text(encoding="utf-8")
@@ -180,14 +184,22 @@ def test_apply_step_applies_exactly_the_saved_plan(tmp_path: Path) -> None:
         if not key.startswith(("CATALOG_", "GITHUB_", "TF_"))
     } | {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_TF_LOG": str(log)}
 
-    result = subprocess.run(
-        ["bash", str(REPO_ROOT / "scripts" / "deploy-environment.sh"), "apply", "dev"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    reports = REPO_ROOT / "reports" / "deploy" / "dev"
+    created = [d for d in (reports.parent, reports) if not d.exists()]
+    try:
+        result = subprocess.run(
+            ["bash", str(REPO_ROOT / "scripts" / "deploy-environment.sh"), "apply", "dev"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    finally:
+        # The script makes its reports directory; leave the tree as it was.
+        for directory in reversed(created):
+            if directory.is_dir() and not any(directory.iterdir()):
+                directory.rmdir()
 
     assert result.returncode == 0, result.stderr
     stack_dir = REPO_ROOT / "cdktf.out" / "stacks" / "catalog-api-dev"

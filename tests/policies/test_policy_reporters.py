@@ -333,3 +333,11 @@ def test_no_format_prints_resource_values(format_name: str) -> None:
     output = render(format_name, Report(evaluation=evaluation, rules=RULES, fail_on=Severity.ERROR))
     assert "aws_db_instance.db" in output
     assert secret not in output
+
+
+def test_the_cli_offers_exactly_the_formats_there_are_reporters_for() -> None:
+    from policies.cli import FORMATS as CLI_FORMATS
+
+    assert CLI_FORMATS == FORMATS
+    for format_name in FORMATS:
+        assert render(format_name, report())  # every format has a module that renders

@@ -19,18 +19,14 @@ WORKFLOWS_DIR = REPO_ROOT / ".github" / "workflows"
 WORKFLOW_FILES = sorted([*WORKFLOWS_DIR.glob("*.yml"), *WORKFLOWS_DIR.glob("*.yaml")])
 
 # A full commit SHA, then a "# vX.Y.Z" comment naming the release it is.
-PINNED_USES = re.compile(
-    r"^\s*(-\s+)?uses:\s*(?P<ref>[^\s#]+)\s*(#\s*(?P<comment>\S+))?.*$"
-)
+PINNED_USES = re.compile(r"^\s*(-\s+)?uses:\s*(?P<ref>[^\s#]+)\s*(#\s*(?P<comment>\S+))?.*$")
 SHA_REF = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"^v\d+\.\d+\.\d+$")
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 
 # Contexts an outsider controls (titles, bodies, branch names, commit messages, ...). Any
 # `github.event.*` value is treated as untrusted unless it is listed as safe below.
-UNTRUSTED = re.compile(
-    r"\bgithub\.(event\.|head_ref\b|ref_name\b)"
-)
+UNTRUSTED = re.compile(r"\bgithub\.(event\.|head_ref\b|ref_name\b)")
 SAFE_EVENT_FIELDS = re.compile(
     r"^github\.event\.(number|pull_request\.number|pull_request\.(head|base)\.sha"
     r"|pull_request\.head\.repo\.fork|repository\.id|workflow_run\.id)$"
@@ -92,7 +88,9 @@ def unpinned_actions(workflow: Workflow) -> list[str]:
 def permission_problems(workflow: Workflow) -> list[str]:
     problems = []
     if workflow.data.get("permissions") != {}:
-        problems.append(f"top-level permissions must be {{}}, got {workflow.data.get('permissions')!r}")
+        problems.append(
+            f"top-level permissions must be {{}}, got {workflow.data.get('permissions')!r}"
+        )
     for job_id, job in workflow.jobs.items():
         if "permissions" not in job:
             problems.append(f"job {job_id}: no permissions block (least privilege per job)")
@@ -172,8 +170,10 @@ def untrusted_expressions_in_scripts(workflow: Workflow) -> list[str]:
 
 def static_cloud_credentials(workflow: Workflow) -> list[str]:
     """AWS access goes through OIDC only: no access keys anywhere."""
-    pattern = re.compile(r"aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY"
-                         r"|AWS_ACCESS_KEY_ID")
+    pattern = re.compile(
+        r"aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY"
+        r"|AWS_ACCESS_KEY_ID"
+    )
     return [
         f"line {number}: static AWS credentials"
         for number, line in enumerate(workflow.text.splitlines(), start=1)

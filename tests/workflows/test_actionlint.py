@@ -58,8 +58,10 @@ def test_actionlint_reports_a_broken_workflow(tmp_path: Path) -> None:
     assert lines, result.stderr
     # file:line:col: message [kind]
     assert lines[0].startswith(f"{broken}:6:")
-    assert any("github.event.head_commit.message" in line and line.endswith("[expression]")
-               for line in lines)
+    assert any(
+        "github.event.head_commit.message" in line and line.endswith("[expression]")
+        for line in lines
+    )
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,9 @@ def pr() -> hardening.Workflow:
 
 
 def _step(job: dict[str, Any], fragment: str) -> dict[str, Any]:
-    matches = [s for s in job["steps"] if fragment in str(s.get("uses", "")) + str(s.get("run", ""))]
+    matches = [
+        s for s in job["steps"] if fragment in str(s.get("uses", "")) + str(s.get("run", ""))
+    ]
     assert matches, f"no step with {fragment!r}"
     return matches[0]
 
@@ -43,7 +45,9 @@ def test_validate_calls_the_gate_script_and_publishes_its_reports(
     assert setups["actions/setup-node"]["with"]["node-version"] == "22"
     assert "hashicorp/setup-terraform" in setups
     assert "terraform-linters/setup-tflint" in setups
-    cached = {s["with"]["path"] for s in validate["steps"] if "actions/cache@" in str(s.get("uses"))}
+    cached = {
+        s["with"]["path"] for s in validate["steps"] if "actions/cache@" in str(s.get("uses"))
+    }
     assert {".venv", ".venv-checkov"} <= cached
     sarif = {
         s["with"]["category"]: s["with"]["sarif_file"]
@@ -62,7 +66,9 @@ def test_plan_uses_oidc_with_the_read_only_role_and_skips_forks(pr: hardening.Wo
     assert set(plan["needs"]) == {"setup", "validate"}
     assert "needs.setup.outputs.can-plan == 'true'" in plan["if"]
     origin = _step(setup, "HEAD_REPOSITORY")
-    assert origin["env"]["HEAD_REPOSITORY"] == "${{ github.event.pull_request.head.repo.full_name }}"
+    assert (
+        origin["env"]["HEAD_REPOSITORY"] == "${{ github.event.pull_request.head.repo.full_name }}"
+    )
     assert "::notice" in origin["run"]
     assert "pipeline matrix" in _step(setup, "pipeline matrix")["run"]
     assert plan["strategy"]["matrix"] == "${{ fromJSON(needs.setup.outputs.matrix) }}"

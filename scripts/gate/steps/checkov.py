@@ -123,8 +123,9 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
         f"{len(judgement.unexpected)} unexpected failure(s)"
     )
     if judgement.unexpected:
-        lines.append(f"unexpected failed checks (fix them, or accept them in {ACCEPTED} "
-                     "with a reason):")
+        lines.append(
+            f"unexpected failed checks (fix them, or accept them in {ACCEPTED} with a reason):"
+        )
         grouped = grouped_lines(judgement.unexpected)
         lines += [f"  {line}" for line in grouped[:SHOWN_LINES]]
         if len(grouped) > SHOWN_LINES:
@@ -132,8 +133,10 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
         for failure in judgement.unexpected:
             log.write(f"unexpected: {failure.describe()}")
     for entry in judgement.stale:
-        lines.append(f"warning: stale accepted entry {entry.describe()} matches no failure: "
-                     f"remove it from {ACCEPTED}")
+        lines.append(
+            f"warning: stale accepted entry {entry.describe()} matches no failure: "
+            f"remove it from {ACCEPTED}"
+        )
     if judgement.unexpected:
         status = Status.FAILED
     elif judgement.stale:
@@ -154,13 +157,23 @@ def _ensure_venv(root: Path, log: StepLog) -> StepResult | None:
     log.write(f"building {VENV}/ from {REQUIREMENTS}")
     steps = (
         [sys.executable, "-m", "venv", "--clear", str(venv)],
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--no-input", "-r", str(root / REQUIREMENTS)],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-input",
+            "-r",
+            str(root / REQUIREMENTS),
+        ],
     )
     for args in steps:
         if log.run(args, cwd=root, timeout=INSTALL_TIMEOUT_SECONDS).returncode != 0:
-            return StepResult(status=Status.FAILED,
-                              detail=f"could not build {VENV}/ from {REQUIREMENTS}")
+            return StepResult(
+                status=Status.FAILED, detail=f"could not build {VENV}/ from {REQUIREMENTS}"
+            )
     stamp.write_text(want + "\n")
     return None
 
@@ -186,12 +199,14 @@ def _write_scan_input(stacks: Sequence[Stack], into: Path) -> None:
         target = into / stack.name / STACK_FILE
         target.parent.mkdir(parents=True)
         # cdktf writes JSON.stringify(..., 2); the same layout keeps line numbers meaningful.
-        target.write_text(json.dumps(parseable_copy(document), indent=2, ensure_ascii=False),
-                          encoding="utf-8")
+        target.write_text(
+            json.dumps(parseable_copy(document), indent=2, ensure_ascii=False), encoding="utf-8"
+        )
 
 
-def _point_reports_at_stacks(directory: Path, *, scan_input: Path, stacks: Sequence[Stack],
-                             root: Path) -> None:
+def _point_reports_at_stacks(
+    directory: Path, *, scan_input: Path, stacks: Sequence[Stack], root: Path
+) -> None:
     """Reports name the real stack files, not the temporary copies checkov read."""
     for name in OUTPUTS:
         report = directory / name
@@ -204,8 +219,9 @@ def _point_reports_at_stacks(directory: Path, *, scan_input: Path, stacks: Seque
         report.write_text(text, encoding="utf-8")
 
 
-def _scan(options: GateOptions, *, stacks: Sequence[Stack], into: Path,
-          log: StepLog) -> StepResult | None:
+def _scan(
+    options: GateOptions, *, stacks: Sequence[Stack], into: Path, log: StepLog
+) -> StepResult | None:
     root = options.root
     with tempfile.TemporaryDirectory(prefix="checkov-", dir=_tmp_parent(options)) as tmp:
         scan_input = Path(tmp) / "input"
@@ -214,14 +230,28 @@ def _scan(options: GateOptions, *, stacks: Sequence[Stack], into: Path,
         args: list[str] = [str(root / VENV / "bin" / "checkov")]
         for stack in stacks:
             args += ["--directory", str(scan_input / stack.name)]
-        args += [*CHECKOV_ARGS, "-o", "cli", "-o", "json", "-o", "sarif", "-o", "junitxml",
-                 "--output-file-path", str(results)]
+        args += [
+            *CHECKOV_ARGS,
+            "-o",
+            "cli",
+            "-o",
+            "json",
+            "-o",
+            "sarif",
+            "-o",
+            "junitxml",
+            "--output-file-path",
+            str(results),
+        ]
         completed = log.run(
             args,
             cwd=root,
             # No guideline download, no telemetry: the gate must work offline and leak nothing.
-            env={"BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false",
-                 "LOG_LEVEL": "WARNING"},
+            env={
+                "BC_SKIP_MAPPING": "TRUE",
+                "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false",
+                "LOG_LEVEL": "WARNING",
+            },
             timeout=SCAN_TIMEOUT_SECONDS,
         )
         produced = all((results / name).is_file() for name in OUTPUTS)

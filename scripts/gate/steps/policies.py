@@ -37,12 +37,17 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
     written = tuple(r for r in reports if r.is_file())
     scope = f"{len(stacks)} stack(s)"
     if completed.returncode == 0:
-        return StepResult(status=Status.PASSED, detail=f"no blocking findings in {scope}",
-                          reports=written)
+        return StepResult(
+            status=Status.PASSED, detail=f"no blocking findings in {scope}", reports=written
+        )
     crashed = "Traceback (most recent call last)" in completed.stdout
     if completed.returncode == 1 and not crashed:
-        return StepResult(status=Status.FAILED, detail=f"blocking findings in {scope}",
-                          lines=_finding_lines(completed.stdout), reports=written)
+        return StepResult(
+            status=Status.FAILED,
+            detail=f"blocking findings in {scope}",
+            lines=_finding_lines(completed.stdout),
+            reports=written,
+        )
     return StepResult(
         status=Status.FAILED,
         detail=f"policy check could not run (exit {completed.returncode}); see the log",

@@ -58,7 +58,7 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
     if options.stacks_dir_given:
         return StepResult(
             status=Status.SKIPPED,
-            detail=f"skipped: evaluating the pre-made stacks in {options.stacks_dir} (--stacks-dir)",
+            detail=f"skipped: evaluating pre-made stacks in {options.stacks_dir} (--stacks-dir)",
         )
     if options.use_cache and is_fresh(options):
         log.write("synth inputs unchanged since the last synth; output untouched")

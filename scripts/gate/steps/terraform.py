@@ -42,8 +42,9 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
 
     validated, cached, skipped, failed = [], [], [], []
     for stack in stacks:
-        outcome = _validate(terraform, stack=stack, version=version_line, options=options,
-                            log=log, env=env)
+        outcome = _validate(
+            terraform, stack=stack, version=version_line, options=options, log=log, env=env
+        )
         if outcome == "validated":
             validated.append(stack.name)
         elif outcome == "cached":
@@ -98,37 +99,48 @@ def _fmt_check(terraform: str, *, stacks, options: GateOptions, log: StepLog, en
     tf_files = sorted(p for s in stacks for p in s.directory.glob("*.tf"))
     if not tf_files:
         return "fmt -check: not applicable (no .tf files; CDKTF emits .tf.json)"
-    completed = log.run([terraform, "fmt", "-check", "-diff", *map(str, tf_files)],
-                        cwd=options.root, env=env)
+    completed = log.run(
+        [terraform, "fmt", "-check", "-diff", *map(str, tf_files)], cwd=options.root, env=env
+    )
     if completed.returncode != 0:
         return f"fmt -check failed on {len(tf_files)} .tf file(s); run terraform fmt"
     return f"fmt -check: {len(tf_files)} .tf file(s) formatted"
 
 
-def _validate(terraform: str, *, stack: Stack, version: str, options: GateOptions,
-              log: StepLog, env) -> str:
+def _validate(
+    terraform: str, *, stack: Stack, version: str, options: GateOptions, log: StepLog, env
+) -> str:
     """One of "validated", "cached", "failed", or a skip reason."""
-    key = fingerprint.combine(
-        fingerprint.hash_files([stack.file], base=stack.directory), version
-    )
+    key = fingerprint.combine(fingerprint.hash_files([stack.file], base=stack.directory), version)
     stamp = options.cache_dir / "terraform" / f"{stack.name}.json"
     if options.use_cache and fingerprint.read_stamp(stamp).get("valid") == key:
         log.write(f"{stack.name}: unchanged since it last validated")
         return "cached"
     init = log.run(
-        [terraform, f"-chdir={stack.directory}", "init", "-backend=false", "-input=false",
-         "-no-color"],
-        cwd=options.root, env=env, timeout=TIMEOUT_SECONDS,
+        [
+            terraform,
+            f"-chdir={stack.directory}",
+            "init",
+            "-backend=false",
+            "-input=false",
+            "-no-color",
+        ],
+        cwd=options.root,
+        env=env,
+        timeout=TIMEOUT_SECONDS,
     )
     if init.returncode != 0:
         if _NETWORK_FAILURE.search(init.stdout):
             return "terraform init cannot download providers (registry unreachable)"
         return "failed"
-    validate = log.run([terraform, f"-chdir={stack.directory}", "validate", "-no-color"],
-                       cwd=options.root, env=env, timeout=TIMEOUT_SECONDS)
+    validate = log.run(
+        [terraform, f"-chdir={stack.directory}", "validate", "-no-color"],
+        cwd=options.root,
+        env=env,
+        timeout=TIMEOUT_SECONDS,
+    )
     if validate.returncode != 0:
         stamp.unlink(missing_ok=True)
         return "failed"
     fingerprint.write_stamp(stamp, {"valid": key})
     return "validated"
-

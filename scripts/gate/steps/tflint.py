@@ -22,8 +22,9 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
     except StacksError as exc:
         return StepResult(status=Status.FAILED, detail=str(exc))
     config = str((options.root / CONFIG).resolve())
-    init = log.run([tflint, f"--config={config}", "--init"], cwd=options.root,
-                   timeout=TIMEOUT_SECONDS)
+    init = log.run(
+        [tflint, f"--config={config}", "--init"], cwd=options.root, timeout=TIMEOUT_SECONDS
+    )
     if init.returncode != 0:
         return StepResult(status=Status.FAILED, detail="tflint --init failed; see the log")
     failed = []
@@ -36,7 +37,8 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
         if completed.returncode != 0:
             failed.append(stack.name)
     if failed:
-        return StepResult(status=Status.FAILED,
-                          detail=f"issues in {len(failed)}/{len(stacks)} stack(s): "
-                          + ", ".join(failed))
+        return StepResult(
+            status=Status.FAILED,
+            detail=f"issues in {len(failed)}/{len(stacks)} stack(s): " + ", ".join(failed),
+        )
     return StepResult(status=Status.PASSED, detail=f"{len(stacks)} stack(s) clean")

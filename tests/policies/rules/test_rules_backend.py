@@ -60,7 +60,12 @@ def test_admitted_versions(constraint, expected):
             lambda k: k.document(
                 backend={**GOOD, "use_lock_table": True}, required_version=">= 1.11"
             ),
-            [(E, "'use_lock_table' is not an argument of the S3 backend in any Terraform")],
+            [
+                (
+                    E,
+                    "fails with 'Unsupported argument'; did you mean 'use_lockfile'?",
+                )
+            ],
             id="AT001-fail-typo-never-valid",
         ),
         pytest.param(

@@ -22,6 +22,24 @@ def cert(**values):
     return {"viewer_certificate": values}
 
 
+def logging_setup(k, *, ownership, kind="config", bucket_actions=()):
+    """A distribution logging to a literal bucket domain, and that bucket's ownership controls."""
+    resources = [
+        k.resource(CF, values={"logging_config": {"bucket": "logs.s3.amazonaws.com"}}),
+        k.resource("aws_s3_bucket", "logs", values={"bucket": "logs"}, actions=bucket_actions),
+    ]
+    if ownership is not None:
+        resources.append(
+            k.resource(
+                "aws_s3_bucket_ownership_controls",
+                "logs",
+                values={"bucket": UNKNOWN, "rule": [{"object_ownership": ownership}]},
+                references={"bucket": "aws_s3_bucket.logs"},
+            )
+        )
+    return k.document(*resources, kind=kind)
+
+
 @pytest.mark.parametrize(
     ("rule_id", "build", "expected"),
     [
@@ -280,6 +298,65 @@ def cert(**values):
             ),
             [],
             id="SEC005-unknown",
+        ),
+        pytest.param(
+            "AT010",
+            lambda k: k.document(
+                k.resource(
+                    CF,
+                    values=cert(acm_certificate_arn=UNKNOWN, ssl_support_method="sni-only"),
+                    references={
+                        "viewer_certificate.acm_certificate_arn": "aws_acm_certificate_validation.v"
+                    },
+                ),
+                k.resource(
+                    "aws_acm_certificate_validation",
+                    "v",
+                    references={"certificate_arn": "aws_acm_certificate.site"},
+                ),
+                k.resource("aws_acm_certificate", "site", region="eu-west-1"),
+            ),
+            [(E, "ACM certificate in eu-west-1")],
+            id="AT010-fail-through-certificate-validation",
+        ),
+        pytest.param(
+            "AT015",
+            lambda k: logging_setup(k, ownership="BucketOwnerPreferred"),
+            [],
+            id="AT015-pass-acls-enabled",
+        ),
+        pytest.param(
+            "AT015",
+            lambda k: logging_setup(k, ownership="BucketOwnerEnforced"),
+            [(E, "whose ownership controls are BucketOwnerEnforced")],
+            id="AT015-fail-acls-disabled",
+        ),
+        pytest.param(
+            "AT015",
+            lambda k: logging_setup(k, ownership=None, kind="plan", bucket_actions=("create",)),
+            [(E, "a new bucket without aws_s3_bucket_ownership_controls")],
+            id="AT015-fail-plan-new-bucket-default-ownership",
+        ),
+        pytest.param(
+            "AT015",
+            lambda k: logging_setup(k, ownership=None),
+            [],
+            id="AT015-pass-config-existing-bucket-may-have-acls",
+        ),
+        pytest.param(
+            "AT015",
+            lambda k: logging_setup(k, ownership=UNKNOWN),
+            [],
+            id="AT015-unknown-ownership",
+        ),
+        pytest.param(
+            "AT015",
+            lambda k: k.document(
+                k.resource(CF, values={"logging_config": {"bucket": UNKNOWN}}),
+                k.resource("aws_s3_bucket", "logs", values={"bucket": "logs"}),
+            ),
+            [],
+            id="AT015-unknown-bucket-link",
         ),
     ],
 )

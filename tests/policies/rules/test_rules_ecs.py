@@ -40,6 +40,27 @@ def cluster_with_providers(k, providers, *, service_values=None, by_reference=Tr
     )
 
 
+def load_balanced(k, *, network_mode, target_type):
+    """A service behind a target group, running a task definition, all linked by reference."""
+    group = {"port": 3000} if target_type is None else {"port": 3000, "target_type": target_type}
+    return k.document(
+        k.resource(
+            SERVICE,
+            "api",
+            values={
+                "task_definition": UNKNOWN,
+                "load_balancer": [{"target_group_arn": UNKNOWN, "container_port": 3000}],
+            },
+            references={
+                "task_definition": "aws_ecs_task_definition.api",
+                "load_balancer.0.target_group_arn": "aws_lb_target_group.api",
+            },
+        ),
+        k.resource(TASK, "api", values={"network_mode": network_mode}),
+        k.resource("aws_lb_target_group", "api", values=group),
+    )
+
+
 @pytest.mark.parametrize(
     ("rule_id", "build", "expected"),
     [
@@ -198,6 +219,41 @@ def cluster_with_providers(k, providers, *, service_values=None, by_reference=Tr
             lambda k: k.document(k.resource(TASK, values=task(network_mode=UNKNOWN))),
             [],
             id="AT013-unknown",
+        ),
+        pytest.param(
+            "AT016",
+            lambda k: load_balanced(k, network_mode="awsvpc", target_type="ip"),
+            [],
+            id="AT016-pass-awsvpc-ip",
+        ),
+        pytest.param(
+            "AT016",
+            lambda k: load_balanced(k, network_mode="awsvpc", target_type=None),
+            [(E, "whose target_type is instance; ECS rejects the service")],
+            id="AT016-fail-awsvpc-default-instance",
+        ),
+        pytest.param(
+            "AT016",
+            lambda k: load_balanced(k, network_mode="bridge", target_type="ip"),
+            [
+                (
+                    E,
+                    'in the task definition); set target_type = "instance"',
+                )
+            ],
+            id="AT016-fail-bridge-ip",
+        ),
+        pytest.param(
+            "AT016",
+            lambda k: load_balanced(k, network_mode="awsvpc", target_type=UNKNOWN),
+            [],
+            id="AT016-unknown-target-type",
+        ),
+        pytest.param(
+            "AT016",
+            lambda k: load_balanced(k, network_mode=UNKNOWN, target_type="instance"),
+            [],
+            id="AT016-unknown-network-mode",
         ),
     ],
 )

@@ -20,7 +20,7 @@ from policies.loader import load_file
 from policies.registry import REGISTRY
 
 STACK = "catalog-api-prod"
-CROSS_RESOURCE_RULES = ("AT004", "AT010", "AT011")
+CROSS_RESOURCE_RULES = ("AT004", "AT010", "AT011", "AT015", "AT016")
 
 
 def _only(resources: dict[str, Any], resource_type: str) -> dict[str, Any]:
@@ -43,6 +43,15 @@ def certificate_outside_us_east_1(stack: dict[str, Any]) -> None:
     for provider in stack["provider"]["aws"]:
         if provider.get("alias") == "us_east_1":
             provider["region"] = "eu-west-1"
+
+
+def acls_disabled_on_log_bucket(stack: dict[str, Any]) -> None:
+    controls = _only(stack["resource"], "aws_s3_bucket_ownership_controls")
+    controls["rule"] = {"object_ownership": "BucketOwnerEnforced"}
+
+
+def instance_target_group(stack: dict[str, Any]) -> None:
+    _only(stack["resource"], "aws_lb_target_group")["target_type"] = "instance"
 
 
 def _findings(tmp_path: Path, stack: dict[str, Any]) -> dict[str, list[str]]:
@@ -68,8 +77,10 @@ def test_clean_prod_stack_resolves_links_and_passes(synthesized_stacks, tmp_path
         (detach_spot, "AT004", "names 'FARGATE_SPOT'"),
         (kms_log_bucket, "AT011", "encrypts with aws:kms"),
         (certificate_outside_us_east_1, "AT010", "ACM certificate in eu-west-1"),
+        (acls_disabled_on_log_bucket, "AT015", "BucketOwnerEnforced (ACLs disabled)"),
+        (instance_target_group, "AT016", "whose target_type is instance"),
     ],
-    ids=["AT004", "AT011", "AT010"],
+    ids=["AT004", "AT011", "AT010", "AT015", "AT016"],
 )
 def test_mutated_prod_stack_is_caught(
     synthesized_stacks, tmp_path, mutate: Callable[[dict[str, Any]], None], rule_id, fragment

@@ -61,6 +61,16 @@ ALL = {"Project": "p", "Environment": "prod", "ManagedBy": "cdktf", "Owner": "o"
         pytest.param(
             "OPS004",
             lambda k: k.document(
+                k.resource("aws_vpc", values={"tags_all": None, "tags": {"Name": "x"}}),
+                kind="plan",
+                environment="prod",
+            ),
+            [],
+            id="OPS004-pass-plan-without-tags_all-falls-back-to-default-tags",
+        ),
+        pytest.param(
+            "OPS004",
+            lambda k: k.document(
                 k.resource("aws_vpc", values={"tags": UNKNOWN}),
                 k.resource("aws_subnet", values={}),
                 default_tags=UNKNOWN,
