@@ -19,11 +19,15 @@ from typing import Any, NoReturn
 import click
 
 from policies import __version__
+from policies.engine import evaluate, exit_code
 from policies.jsonio import InputError
+from policies.loader import load_paths
 from policies.model import Severity
+from policies.registry import all_rules
+from policies.reporters import FORMATS, Report, render
+from policies.waivers import DEFAULT_WAIVERS, load_waivers
 
 DEFAULT_PATH = Path("cdktf.out")
-FORMATS = ("text", "json", "sarif", "junit", "markdown")  # policies.reporters.FORMATS, unimported
 
 
 class _CheckCommand(click.Command):
@@ -105,22 +109,15 @@ def check(
     list_rules: bool,
     today: dt.datetime | None,
 ) -> int:
-    """Check PATH... (files or directories; default: cdktf.out).
+    """Check PATH... (files, directories, or - for stdin; default: cdktf.out).
 
     Inputs are CDKTF synth output (cdk.tf.json), *.tf.json, or `terraform show -json` plans.
     Exit 0: nothing blocks; 1: a blocking finding; 2: bad input, usage, or a rule crashed.
     """
-    from policies.registry import all_rules
-
     rules = all_rules()
     if list_rules:
         return _list_rules(rules, formats=formats)
     targets = _targets(formats, outputs, order=ctx.meta.get("format_output_order", []))
-
-    from policies.engine import evaluate, exit_code
-    from policies.loader import load_paths
-    from policies.reporters import Report, render
-    from policies.waivers import DEFAULT_WAIVERS, load_waivers
 
     waiver_file = waivers or (DEFAULT_WAIVERS if DEFAULT_WAIVERS.exists() else None)
     known = {rule.id for rule in rules}
@@ -148,8 +145,6 @@ def check(
 @click.argument("rule_id")
 def explain(*, rule_id: str) -> int:
     """Print the documentation of RULE_ID: why it matters, how to fix it, examples."""
-    from policies.registry import all_rules
-
     rules = {rule.id: rule for rule in all_rules()}
     rule = rules.get(rule_id.strip().upper())
     if rule is None:

@@ -65,6 +65,10 @@ def _finding(
         file, line = resource.file, resource.line
     elif document.backend is not None and violation.address == document.backend.address:
         file, line = document.backend.file or document.file, document.backend.line
+    else:
+        provider = next((p for p in document.providers if p.address == violation.address), None)
+        if provider is not None:
+            file, line = provider.file or document.file, provider.line
     return Finding(
         rule_id=rule.id,
         severity=severity,

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policies.jsonio import InputError, read_json
+from policies.jsonio import InputError, decode_bytes, read_json
 from policies.model import (
     UNKNOWN,
     Backend,
@@ -29,6 +30,7 @@ from policies.model import (
     is_known,
 )
 
+STDIN = "-"  # the path that means standard input
 CONFIG_KEYS = (
     "resource",
     "terraform",
@@ -76,6 +78,8 @@ def load_paths(paths: Sequence[Path], *, environment: str | None = None) -> list
 
 
 def load_path(path: Path, *, environment: str | None = None) -> list[Document]:
+    if str(path) == STDIN:
+        return [load_stdin(environment=environment)]
     if path.is_dir():
         return _load_directory(path, environment=environment)
     if not path.exists():
@@ -90,6 +94,28 @@ def load_file(path: Path, *, environment: str | None = None) -> Document:
         if kind == "plan":
             return parse_plan(source, environment=environment)
         return parse_config([source], stack=stack_name(path), environment=environment)
+
+
+def load_stdin(*, environment: str | None = None) -> Document:
+    """``terraform show -json tfplan | policies check -``: the document on standard input."""
+    raw = sys.stdin.buffer.read()
+    text = decode_bytes(raw, source="<stdin>")
+    if not text.strip():
+        raise InputError("<stdin>: input is empty")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"<stdin>: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise InputError("<stdin>: JSON nested too deeply") from None
+    source = _Source(path=Path("stdin.json"), display="<stdin>", data=data, text=text)
+    kind = detect_kind(data, source=source.display)
+    with _depth_guard(source):
+        if kind == "plan":
+            return parse_plan(source, environment=environment)
+        return parse_config([source], stack="stdin", environment=environment)
 
 
 def detect_kind(data: Any, *, source: str) -> DocumentKind:
@@ -201,6 +227,7 @@ def parse_config(
         for providers_block in _blocks(data.get("provider"), f"{source.display}: provider"):
             for provider_name, configs in providers_block.items():
                 where = f"{source.display}: provider.{provider_name}"
+                line = _line_of(source.text, ("provider", provider_name))
                 for config in _blocks(configs, where):
                     values = _convert(config, (), (), {})
                     alias = values.get("alias")
@@ -209,6 +236,8 @@ def parse_config(
                             name=provider_name,
                             alias=alias if isinstance(alias, str) else None,
                             config=values,
+                            file=source.display,
+                            line=line,
                         )
                     )
         for section, mode in (("resource", "managed"), ("data", "data")):
@@ -352,7 +381,12 @@ def parse_plan(source: _Source, *, environment: str | None = None) -> Document:
         name = entry.get("name") if isinstance(entry.get("name"), str) else key.split(".")[0]
         alias = entry.get("alias")
         providers.append(
-            Provider(name=name, alias=alias if isinstance(alias, str) else None, config=values)
+            Provider(
+                name=name,
+                alias=alias if isinstance(alias, str) else None,
+                config=values,
+                file=where,
+            )
         )
 
     declared = _declared_resources(configuration.get("root_module"), module="")

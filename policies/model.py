@@ -160,10 +160,17 @@ class Provider:
     name: str  # "aws"
     alias: str | None
     config: Mapping[str, Any]  # region, default_tags, ...
+    file: str | None = None
+    line: int | None = None
 
     @property
     def key(self) -> str:
         return f"{self.name}.{self.alias}" if self.alias else self.name
+
+    @property
+    def address(self) -> str:
+        """How findings about this provider block name it, e.g. ``provider.aws.us_east_1``."""
+        return f"provider.{self.key}"
 
 
 @dataclass(frozen=True, kw_only=True)

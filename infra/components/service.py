@@ -89,8 +89,9 @@ class Service(Construct):
         log_kms_key_arn: str,
         environment: dict[str, str],
         database_secret_arn: str,
+        database_secret_key_arn: str,
         runtime_secret_arns: Sequence[str],
-        kms_key_arns: Sequence[str],
+        runtime_secret_key_arn: str,
         load_balancer_security_group_id: str,
         target_group_arn: str,
         listener: ITerraformDependable,
@@ -184,7 +185,7 @@ class Service(Construct):
                         "Sid": "DecryptSecrets",
                         "Effect": "Allow",
                         "Action": "kms:Decrypt",
-                        "Resource": list(kms_key_arns),
+                        "Resource": database_secret_key_arn,
                         "Condition": {
                             "StringEquals": {
                                 "kms:ViaService": f"secretsmanager.{region}.amazonaws.com"
@@ -219,7 +220,7 @@ class Service(Construct):
                         "Sid": "DecryptSecrets",
                         "Effect": "Allow",
                         "Action": "kms:Decrypt",
-                        "Resource": list(kms_key_arns),
+                        "Resource": runtime_secret_key_arn,
                         "Condition": {
                             "StringEquals": {
                                 "kms:ViaService": f"secretsmanager.{region}.amazonaws.com"

@@ -55,21 +55,37 @@ def render(report: Report) -> str:
 
 
 def _cases(report: Report, document: Document) -> list[tuple[str, str]]:
-    """(rule, address) pairs: each applicable rule on each resource of its types, plus findings."""
+    """(rule, address) pairs: each applicable rule on each thing of its types, plus findings.
+
+    A rule with nothing of its types in the stack gets no case: a pass would claim a check
+    that never happened.
+    """
     cases: dict[tuple[str, str], None] = {}
-    found = [f for f in report.evaluation.findings if f.stack == document.stack]
-    rules_with_findings = {finding.rule_id for finding in found}
     for rule in report.rules:
         if not rule.applies(document):
             continue
-        addresses = [resource.address for resource in document.of_type(*rule.resource_types)]
-        if not addresses and rule.id not in rules_with_findings:
-            addresses = [document.stack]  # a stack-level rule (backend, providers) that passed
-        for address in addresses:
+        for address in _targets(document, rule.resource_types):
             cases[(rule.id, address)] = None
-    for finding in found:
-        cases[(finding.rule_id, finding.address)] = None
+    for finding in report.evaluation.findings:
+        if finding.stack == document.stack:
+            cases[(finding.rule_id, finding.address)] = None
     return list(cases)
+
+
+def _targets(document: Document, resource_types: tuple[str, ...]) -> list[str]:
+    if not resource_types:
+        return [document.stack]  # a stack-level rule
+    # Besides resource types, rules name the backend ("terraform.backend.s3") and providers
+    # ("provider.aws") they read.
+    targets = [resource.address for resource in document.of_type(*resource_types)]
+    if document.backend is not None and document.backend.address in resource_types:
+        targets.append(document.backend.address)
+    targets.extend(
+        provider.address
+        for provider in document.providers
+        if f"provider.{provider.name}" in resource_types
+    )
+    return targets
 
 
 def _outcome(report: Report, case: ET.Element, findings: list[Finding]) -> str | None:

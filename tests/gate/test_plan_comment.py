@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
 from scripts.gate.plan_comment import GITHUB_COMMENT_LIMIT, Section, fit, marker, render
+from tests.gate.conftest import REPO_ROOT
+
+POST_SCRIPT = REPO_ROOT / "scripts" / "post-plan-comment.sh"
 
 
 def _render(**changes):
@@ -70,3 +79,33 @@ def test_failed_plan_shows_the_end_of_the_terraform_log() -> None:
 def test_blocking_findings_are_the_verdict() -> None:
     assert "❌ blocking policy findings" in _render(policies_exit=1)
     assert "❌ the policy check could not run" in _render(policies_exit=2)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--env", "dev", "--pr", "7", "--bogus"], "error: unknown option '--bogus'"),
+        (["--env", "dev", "--pr", "x1", "--body", "f"], "error: --pr must be a PR number"),
+        (["--env", "dev", "--pr", "7"], "error: --env, --pr and --body are required"),
+    ],
+)
+def test_post_script_usage_errors_exit_2(args: list[str], message: str) -> None:
+    result = subprocess.run(
+        ["bash", str(POST_SCRIPT), *args], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(message)
+
+
+def test_post_script_refuses_a_body_without_the_environment_marker(tmp_path: Path) -> None:
+    body = tmp_path / "comment.md"
+    body.write_text(_render(environment="prod"))
+    result = subprocess.run(
+        ["bash", str(POST_SCRIPT), "--env", "dev", "--pr", "7", "--body", str(body)],
+        env={**os.environ, "GITHUB_REPOSITORY": "o/r"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "does not start with the marker for dev" in result.stderr

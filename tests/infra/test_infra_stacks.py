@@ -412,6 +412,31 @@ def test_roles_are_least_privilege(env_stack: tuple[str, Stack]) -> None:
         assert "aws:SourceAccount" in trust["Condition"]["StringEquals"]
 
 
+def test_execution_role_reads_the_db_secret_and_task_role_the_runtime_secrets(
+    env_stack: tuple[str, Stack],
+) -> None:
+    _, stack = env_stack
+    roles = {key: role["name"] for key, role in stack["resource"]["aws_iam_role"].items()}
+    grants = {}
+    for policy in resources(stack, "aws_iam_role_policy"):
+        role_name = roles[policy["role"].split(".")[1]]
+        grants[role_name] = {
+            action: statement["Resource"]
+            for statement in policy_statements(policy["policy"])
+            for action in ([statement["Action"]] if isinstance(statement["Action"], str) else [])
+        }
+    name = only(stack, "aws_ecs_service")["name"]
+    execution, task = grants[f"{name}-execution"], grants[f"{name}-task"]
+    assert execution["secretsmanager:GetSecretValue"].endswith(".master_user_secret[0].secret_arn}")
+    assert all(
+        a.startswith("${aws_secretsmanager_secret.") for a in task["secretsmanager:GetSecretValue"]
+    )
+    # Each role may decrypt with the one key protecting the secrets it reads.
+    assert execution["kms:Decrypt"] == only(stack, "aws_rds_cluster")["kms_key_id"]
+    assert task["kms:Decrypt"] == only(stack, "aws_secretsmanager_secret")["kms_key_id"]
+    assert execution["kms:Decrypt"] != task["kms:Decrypt"]
+
+
 # --- load balancer -------------------------------------------------------------------------
 
 

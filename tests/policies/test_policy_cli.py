@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -186,7 +187,10 @@ def test_a_waived_finding_is_reported_but_does_not_block(
     code, out, _ = invoke(capsys, "check", BROKEN_BACKEND, "--waivers", waivers, "-f", "json")
     report = json.loads(out)
     assert code == 0
-    assert report["summary"]["waived"] == len(report["findings"]) - report["summary"]["warnings"]
+    waived = {f["rule_id"] for f in report["findings"] if f["waived"]}
+    assert waived == blocking  # still reported, no longer blocking
+    assert not any(f["blocking"] for f in report["findings"])
+    assert report["summary"]["waived"] == len(blocking)
     code, out, _ = invoke(
         capsys, "check", BROKEN_BACKEND, "--waivers", waivers, "--today", "2100-01-01"
     )
@@ -289,3 +293,23 @@ def test_colour_follows_no_color_and_force_color(
     monkeypatch.setenv("NO_COLOR", "1")
     _, out, _ = invoke(capsys, "check", BROKEN_BACKEND)
     assert "\x1b[" not in out
+
+
+def test_a_plan_can_come_from_stdin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = (FIXTURES / "plan_stateful_replace.json").read_text().encode("utf-16")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(plan)))
+    code, out, _ = invoke(capsys, "check", "-", "--format", "json")
+    report = json.loads(out)
+    assert code == 1
+    assert report["stacks"][0] == {
+        "stack": "stdin",
+        "kind": "plan",
+        "environment": "prod",
+        "file": "<stdin>",
+        "resources": 3,
+    }
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"   ")))
+    code, _, err = invoke(capsys, "check", "-")
+    assert_one_line_error(code, err, "<stdin>: input is empty")

@@ -10,7 +10,7 @@ import pytest
 
 from policies.engine import evaluate, exit_code, summarize
 from policies.jsonio import InputError
-from policies.model import Backend, Document, Resource, Severity, Violation
+from policies.model import Backend, Document, Provider, Resource, Severity, Violation
 from policies.registry import Check, Rule
 from policies.waivers import DEFAULT_WAIVERS, load_waivers
 
@@ -38,6 +38,7 @@ DOCUMENT = Document(
     file="cdktf.out/stacks/catalog-api-dev/cdk.tf.json",
     resources=(resource("aws_s3_bucket.logs", line=42), resource("aws_s3_bucket.assets")),
     backend=Backend(type="s3", config={}, file="cdktf.out/stacks/x/cdk.tf.json", line=7),
+    providers=(Provider(name="aws", alias=None, config={}, file="p.tf.json", line=3),),
 )
 
 
@@ -79,6 +80,15 @@ def test_backend_findings_point_at_the_backend_block() -> None:
     evaluation = evaluate([DOCUMENT], rules=[make_rule("SEC901", backend_rule)], today=TODAY)
     (finding,) = evaluation.findings
     assert (finding.file, finding.line) == ("cdktf.out/stacks/x/cdk.tf.json", 7)
+
+
+def test_provider_findings_point_at_the_provider_block() -> None:
+    def provider_rule(document: Document) -> Iterable[Violation]:
+        yield Violation(address="provider.aws", message="literal access_key")
+
+    evaluation = evaluate([DOCUMENT], rules=[make_rule("SEC902", provider_rule)], today=TODAY)
+    (finding,) = evaluation.findings
+    assert (finding.file, finding.line) == ("p.tf.json", 3)
 
 
 def test_violation_severity_overrides_the_rule_default() -> None:

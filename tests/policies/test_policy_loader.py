@@ -122,6 +122,9 @@ def test_line_points_at_the_resource_name(prod_stack: Path) -> None:
         assert f'"{resource.name}":' in lines[resource.line - 1]
     assert document.backend is not None and document.backend.line is not None
     assert '"s3":' in lines[document.backend.line - 1]
+    provider = document.providers[1]
+    assert provider.address == "provider.aws.us_east_1"
+    assert provider.line is not None and '"aws":' in lines[provider.line - 1]
 
 
 def test_region_follows_the_resource_provider(prod_stack: Path) -> None:

@@ -335,9 +335,25 @@ def test_no_format_prints_resource_values(format_name: str) -> None:
     assert secret not in output
 
 
-def test_the_cli_offers_exactly_the_formats_there_are_reporters_for() -> None:
-    from policies.cli import FORMATS as CLI_FORMATS
-
-    assert CLI_FORMATS == FORMATS
+def test_every_format_has_a_reporter_module() -> None:
     for format_name in FORMATS:
-        assert render(format_name, report())  # every format has a module that renders
+        assert render(format_name, report())
+    with pytest.raises(ValueError, match="unknown format"):
+        render("yaml", report())
+
+
+def test_junit_has_no_case_for_a_rule_with_nothing_to_check() -> None:
+    cloudfront_rule = Rule(
+        id="AT002",
+        title="CloudFront only",
+        severity=Severity.ERROR,
+        category="apply-time",
+        resource_types=("aws_cloudfront_distribution",),
+        applies_to=frozenset({"config"}),
+        check=lambda document: (),
+    )
+    evaluation = Evaluation(documents=(DOCUMENT,), findings=(), rules_run=1)
+    xml = render(
+        "junit", Report(evaluation=evaluation, rules=(cloudfront_rule,), fail_on=Severity.ERROR)
+    )
+    assert ET.fromstring(xml).get("tests") == "0"

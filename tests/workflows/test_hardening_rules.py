@@ -8,7 +8,7 @@ import pytest
 
 from tests.workflows import hardening
 
-SHA = "08c6903cd8c0fde910a37f88322edcfb5dd907a8"
+SHA = "08c6903cd8c0fde910a37f88322edcfb5dd907a8"  # pragma: allowlist secret
 
 BAD_WORKFLOW = textwrap.dedent(
     f"""\

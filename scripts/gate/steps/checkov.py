@@ -20,6 +20,7 @@ from typing import Any
 from scripts.gate import fingerprint
 from scripts.gate.checkov_results import (
     AcceptedFileError,
+    Judgement,
     grouped_lines,
     judge,
     load_accepted,
@@ -101,25 +102,35 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
             "check them; see the log",
             reports=reports,
         )
-    failed, passed = scan.failed, scan.passed
     judgement = judge(
-        failed,
+        scan.failed,
         accepted=accepted,
-        passed_count=passed,
+        passed_count=scan.passed,
         scanned={
             name: {f"{rtype}.{rname}" for rname, rtypes in types.items() for rtype in rtypes}
             for name, types in stack_resources.items()
         },
     )
     mark_accepted_in_sarif(options.reports_dir / "checkov.sarif", judgement)
+    return _verdict(judgement, stack_count=len(stacks), reused=reused, reports=reports, log=log)
+
+
+def _verdict(
+    judgement: Judgement,
+    *,
+    stack_count: int,
+    reused: bool,
+    reports: tuple[Path, ...],
+    log: StepLog,
+) -> StepResult:
     for failure, entry in judgement.accepted:
         log.write(f"accepted: {failure.describe()} -- {entry.reason}")
-
+    passed = judgement.passed_count
     lines: list[str] = []
     if reused:
         lines.append("scan reused: stacks and checkov requirements unchanged since the last scan")
     counts = (
-        f"{len(stacks)} stack(s), {passed} passed, {len(judgement.accepted)} accepted, "
+        f"{stack_count} stack(s), {passed} passed, {len(judgement.accepted)} accepted, "
         f"{len(judgement.unexpected)} unexpected failure(s)"
     )
     if judgement.unexpected:
