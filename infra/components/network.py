@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.eip import Eip
@@ -19,20 +17,8 @@ from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
 from constructs import Construct
 
+from infra.addressing import subnet_cidrs
 from infra.components.iam import policy_document, service_trust_policy
-
-# Each subnet gets 1/16 of the VPC; private subnets start half-way so public and private
-# ranges stay contiguous if a third AZ is added later.
-_SUBNET_PREFIX_GROWTH = 4
-_PRIVATE_OFFSET = 8
-
-
-def subnet_cidrs(vpc_cidr: str, *, az_count: int) -> tuple[list[str], list[str]]:
-    """(public, private) CIDRs, one of each per AZ."""
-    blocks = list(ipaddress.IPv4Network(vpc_cidr).subnets(prefixlen_diff=_SUBNET_PREFIX_GROWTH))
-    public = [str(blocks[i]) for i in range(az_count)]
-    private = [str(blocks[_PRIVATE_OFFSET + i]) for i in range(az_count)]
-    return public, private
 
 
 class Network(Construct):

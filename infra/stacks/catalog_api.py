@@ -42,6 +42,7 @@ class CatalogApiStack(TerraformStack):
         name = config.stack_name
         default_tags = [AwsProviderDefaultTags(tags=config.tags)]
         AwsProvider(self, "aws", region=config.region, default_tags=default_tags)
+        # CloudFront accepts viewer certificates from us-east-1 only.
         us_east_1 = AwsProvider(
             self, "aws-us-east-1", alias="us_east_1", region="us-east-1", default_tags=default_tags
         )

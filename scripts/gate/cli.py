@@ -180,7 +180,7 @@ def main(argv: Sequence[str]) -> int:
         _usage_error(" ".join(exc.format_message().split()))
     except UsageError as exc:
         _usage_error(str(exc))
-    except click.Abort:
+    except (click.Abort, KeyboardInterrupt):
         print("interrupted", file=sys.stderr)
         return 130
     return 2

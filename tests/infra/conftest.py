@@ -10,7 +10,9 @@ from tests.infra.tfjson import ENV_NAMES, stack_name
 
 
 @pytest.fixture(params=ENV_NAMES)
-def env_stack(request: pytest.FixtureRequest, synthesized_stacks: dict[str, dict[str, Any]]):
+def env_stack(
+    request: pytest.FixtureRequest, synthesized_stacks: dict[str, dict[str, Any]]
+) -> tuple[str, dict[str, Any]]:
     """(environment name, synthesized stack) for each environment in turn."""
     return request.param, synthesized_stacks[stack_name(request.param)]
 

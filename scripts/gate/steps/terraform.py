@@ -40,7 +40,10 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
     lines = [version_line, _fmt_check(terraform, stacks=stacks, options=options, log=log, env=env)]
     fmt_failed = lines[-1].startswith("fmt -check failed")
 
-    validated, cached, skipped, failed = [], [], [], []
+    validated: list[str] = []
+    cached: list[str] = []
+    failed: list[str] = []
+    skipped: list[tuple[str, str]] = []  # (stack, reason)
     for stack in stacks:
         outcome = _validate(
             terraform, stack=stack, version=version_line, options=options, log=log, env=env
@@ -52,8 +55,10 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
         elif outcome == "failed":
             failed.append(stack.name)
         else:
-            skipped.append(stack.name)
-            lines.append(f"skipped: {stack.name}: {outcome}")
+            skipped.append((stack.name, outcome))
+    for reason in dict.fromkeys(reason for _, reason in skipped):
+        names = [name for name, why in skipped if why == reason]
+        lines.append(f"skipped {len(names)} stack(s): {reason}: {', '.join(names)}")
     if cached:
         lines.append(f"validate reused for unchanged stack(s): {', '.join(cached)}")
     if failed:

@@ -1,0 +1,124 @@
+"""terraform and tflint steps: visible skips, never a faked pass (fake binaries, no network)."""
+
+from __future__ import annotations
+
+import json
+import stat
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from scripts.gate.options import GateOptions
+from scripts.gate.runner import Status, StepLog
+from scripts.gate.steps import terraform, tflint
+from tests.gate.conftest import REPO_ROOT, minimal_stack, write_stacks
+
+REGISTRY_DOWN = """\
+Initializing provider plugins...
+- Finding hashicorp/aws versions matching "6.25.0"...
+
+Error: Failed to query available provider packages
+
+Could not retrieve the list of available versions for provider hashicorp/aws:
+could not connect to registry.terraform.io: failed to request discovery
+document: Get "https://registry.terraform.io/.well-known/terraform.json":
+dial tcp: lookup registry.terraform.io on 10.255.255.53:53: no such host
+"""
+
+
+def _fake_terraform(directory: Path, *, init_output: str, init_exit: int) -> Path:
+    """A terraform that answers `version -json`, fails or passes `init` as told, validates."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "init.txt").write_text(init_output)
+    script = directory / "terraform"
+    script.write_text(
+        textwrap.dedent(
+            f"""\
+            #!/usr/bin/env bash
+            for arg in "$@"; do
+              case "$arg" in
+                version) echo '{{"terraform_version": "1.11.4"}}'; exit 0 ;;
+                init) cat "{directory}/init.txt"; exit {init_exit} ;;
+                validate) echo "Success! The configuration is valid."; exit 0 ;;
+              esac
+            done
+            exit 64
+            """
+        )
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return script
+
+
+@pytest.fixture
+def options(tmp_path: Path) -> GateOptions:
+    stacks = write_stacks(
+        tmp_path / "cdktf.out",
+        {"catalog-api-dev": minimal_stack(), "catalog-api-prod": minimal_stack()},
+    )
+    return GateOptions(
+        root=REPO_ROOT,
+        steps=("terraform", "tflint"),
+        environment=None,
+        stacks_dir=stacks,
+        stacks_dir_given=True,
+        reports_dir=tmp_path / "reports",
+        cache_dir=tmp_path / "cache",
+        use_cache=True,
+        jobs=1,
+    )
+
+
+def _run(step, options: GateOptions, tmp_path: Path):
+    with (tmp_path / "step.log").open("w") as handle:
+        return step.run(options, StepLog(path=tmp_path / "step.log", handle=handle))
+
+
+@pytest.mark.parametrize(("step", "tool"), [(terraform, "terraform"), (tflint, "tflint")])
+def test_missing_binary_is_a_visible_skip(
+    step, tool: str, options: GateOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(step.shutil, "which", lambda name: None)
+    result = _run(step, options, tmp_path)
+    assert result.status is Status.SKIPPED
+    assert result.detail == f"skipped: {tool} not installed"
+
+
+def test_unreachable_registry_skips_validate_with_the_reason(
+    options: GateOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = _fake_terraform(tmp_path / "bin", init_output=REGISTRY_DOWN, init_exit=1)
+    monkeypatch.setattr(terraform.shutil, "which", lambda name: str(fake))
+    result = _run(terraform, options, tmp_path)
+    assert result.status is Status.SKIPPED
+    assert "terraform init cannot download providers (registry unreachable)" in result.detail
+    assert "validated 0/2" in result.detail
+    assert "fmt -check: not applicable (no .tf files; CDKTF emits .tf.json)" in result.lines
+
+
+def test_any_other_init_failure_fails_the_step(
+    options: GateOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = 'Error: Unsupported block type\n\nBlocks of type "bogus" are not expected here.\n'
+    fake = _fake_terraform(tmp_path / "bin", init_output=broken, init_exit=1)
+    monkeypatch.setattr(terraform.shutil, "which", lambda name: str(fake))
+    result = _run(terraform, options, tmp_path)
+    assert result.status is Status.FAILED
+    assert "validate failed: catalog-api-dev, catalog-api-prod" in result.lines
+
+
+def test_validated_stacks_are_not_validated_again_until_they_change(
+    options: GateOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = _fake_terraform(tmp_path / "bin", init_output="Terraform initialized", init_exit=0)
+    monkeypatch.setattr(terraform.shutil, "which", lambda name: str(fake))
+    first = _run(terraform, options, tmp_path)
+    assert first.status is Status.PASSED
+    assert first.detail == "validate: 2/2 stack(s) valid"
+
+    changed = options.stacks_dir / "stacks" / "catalog-api-prod" / "cdk.tf.json"
+    changed.write_text(json.dumps({**minimal_stack(), "output": {"x": {"value": "1"}}}))
+    second = _run(terraform, options, tmp_path)
+    assert second.status is Status.PASSED
+    assert "validate reused for unchanged stack(s): catalog-api-dev" in second.lines
