@@ -110,7 +110,7 @@ case "$step" in
       echo
       echo "Later steps did not run, and later environments will not deploy."
       echo "Terraform released the state lock if it held one; if the runner was lost during"
-      echo "apply, see *Recovering a stuck state lock* in docs/delivery.md."
+      echo "apply, see *Recovering a stuck state lock* in README.md."
     } >"$reports/failure.md"
     cat "$reports/failure.md" >&2
     append_summary "$reports/failure.md"

@@ -26,6 +26,8 @@ command -v terraform >/dev/null || { echo "error: terraform is not installed" >&
 
 # shellcheck source=lib/python-env.sh
 source "$root/scripts/lib/python-env.sh"
+# shellcheck source=lib/terraform.sh
+source "$root/scripts/lib/terraform.sh"
 ensure_python_env "$root" || exit 2
 cd "$root"
 python=("$root/.venv/bin/python")
@@ -38,22 +40,23 @@ print(ENVIRONMENTS[sys.argv[1]].stack_name)' "$env_name")
 stack_dir="cdktf.out/stacks/$stack"
 out="reports/plan/$env_name"
 mkdir -p "$out"
-export TF_IN_AUTOMATION=1 TF_INPUT=0
+# The log is quoted in the PR comment, where colour codes would be noise.
+export TF_IN_AUTOMATION=1 TF_INPUT=0 TF_CLI_ARGS="-no-color"
 
 echo "==> terraform init + plan ($stack)"
+# The plan takes the S3 lock like deploys and drift checks do (the plan role may write only
+# its environment's .tflock), so it never reads a state that an apply is halfway through.
 set +e
 {
-  terraform -chdir="$stack_dir" init -input=false -no-color &&
-    # The plan role is read-only: it may not write the S3 lock object, and a plan needs no lock.
-    terraform -chdir="$stack_dir" plan -input=false -no-color -lock=false -out=tfplan
-} >"$out/plan.log" 2>&1
+  terraform_init "$stack_dir" && terraform_plan "$stack_dir" tfplan >/dev/null
+} 2>"$out/plan.log"
 plan_exit=$?
 set -e
 tail -n 40 "$out/plan.log"
 
 policies_exit_arg=()
 if [ "$plan_exit" -eq 0 ]; then
-  terraform -chdir="$stack_dir" show -json tfplan >"$out/plan.json"
+  terraform_show_json "$stack_dir" tfplan "$out/plan.json"
   "${python[@]}" -m pipeline redact-plan "$out/plan.json" --output "$out/plan.redacted.json"
   "${python[@]}" -m pipeline plan-summary "$out/plan.json" \
     --title "Terraform plan: $env_name" >"$out/summary.md"

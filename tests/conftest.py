@@ -16,10 +16,6 @@ import pytest
 if TYPE_CHECKING:
     from cdktf import App
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-# CI runs in a fresh clone with shared/ beside it, so fixtures are found relative to the repo.
-SHARED_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures"
-
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

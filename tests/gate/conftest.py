@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.fixture_paths import REPO_ROOT
+
 GATE = REPO_ROOT / "scripts" / "pre-validate-iac.sh"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from infra.config import ENVIRONMENTS, PROJECT, load_settings
+from tests.fixture_paths import REPO_ROOT
 from tests.infra.tfjson import policy_statements, stack_name
 
 STACK = "catalog-api-bootstrap"
@@ -28,7 +29,6 @@ BUCKET_ARN = f"arn:aws:s3:::{BUCKET}"
 ACCOUNT = "123456789012"
 OIDC = "token.actions.githubusercontent.com"
 ENV_NAMES = [env.name for env in SETTINGS.environments]
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 # --- reading the synthesized stack ----------------------------------------------------------

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
+from tests.fixture_paths import REPO_ROOT
+
 ENV_NAMES = ("dev", "staging", "prod")
-REPO_ROOT = Path(__file__).resolve().parents[2]
 # Written by the policy pack's owner; the same list its engine-version rule reads.
 ENGINE_VERSIONS = REPO_ROOT / "policies" / "data" / "rds_engine_versions.json"
 

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# CI runs in a fresh clone with shared/ beside it.
-SHARED_PLANS = REPO_ROOT.parent / "shared" / "fixtures" / "terraform-plans"
+from tests.fixture_paths import TERRAFORM_PLANS
+
 DRIFT_FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
@@ -24,18 +23,16 @@ class CliResult:
 
 
 def shared_plan(name: str) -> Path:
-    path = SHARED_PLANS / name
+    path = TERRAFORM_PLANS / name
     if not path.is_file():
-        raise FileNotFoundError(f"shared fixture missing: {path} (clone shared/ beside the repo)")
+        raise FileNotFoundError(f"plan fixture missing: {path}")
     return path
 
 
 def shared_plans() -> list[Path]:
-    plans = sorted(SHARED_PLANS.glob("*.json"))
+    plans = sorted(TERRAFORM_PLANS.glob("*.json"))
     if not plans:
-        raise FileNotFoundError(
-            f"no shared plans in {SHARED_PLANS} (clone shared/ beside the repo)"
-        )
+        raise FileNotFoundError(f"no plan fixtures in {TERRAFORM_PLANS}")
     return plans
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipeline.support import REPO_ROOT, drift_fixture
+from tests.fixture_paths import REPO_ROOT
+from tests.pipeline.support import drift_fixture
 
 SCRIPT = REPO_ROOT / "scripts" / "drift-issue.sh"
 

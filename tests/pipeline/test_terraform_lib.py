@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipeline.support import REPO_ROOT
+from tests.fixture_paths import REPO_ROOT
 
 LIB = REPO_ROOT / "scripts" / "lib" / "terraform.sh"
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from infra.config import ENVIRONMENTS
-from tests.pipeline.support import REPO_ROOT
+from tests.fixture_paths import REPO_ROOT
 
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 

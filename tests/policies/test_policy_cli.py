@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from policies.cli import run
+from tests.fixture_paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
 CLEAN_CONFIG = {
     "terraform": {

@@ -9,11 +9,9 @@ from typing import Any
 import pytest
 
 from policies.cli import run
+from tests.fixture_paths import TERRAFORM_PLANS
 
 FIXTURES = Path(__file__).parent / "fixtures"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# CI runs in a fresh clone with shared/ beside it.
-SHARED_PLANS = REPO_ROOT.parent / "shared" / "fixtures" / "terraform-plans"
 
 # Scenario file -> (rule ID, address) it must trigger as a blocking error. Rule IDs are stable
 # (policies/registry.py), so a renumbered rule fails here on purpose.
@@ -101,10 +99,10 @@ def test_the_repository_stacks_have_no_error_level_finding(
 
 def test_the_shared_plan_fixtures_are_present() -> None:
     # Guards the parametrized test below from silently collecting nothing.
-    assert len(list(SHARED_PLANS.glob("*.json"))) >= 10
+    assert len(list(TERRAFORM_PLANS.glob("*.json"))) >= 10
 
 
-@pytest.mark.parametrize("plan", sorted(SHARED_PLANS.glob("*.json")), ids=lambda path: path.stem)
+@pytest.mark.parametrize("plan", sorted(TERRAFORM_PLANS.glob("*.json")), ids=lambda path: path.stem)
 def test_every_shared_plan_loads_and_evaluates(
     capsys: pytest.CaptureFixture[str], plan: Path
 ) -> None:

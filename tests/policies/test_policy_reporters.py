@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -15,8 +14,8 @@ from policies.registry import Rule
 from policies.reporters import FORMATS, Report, render
 from policies.reporters.markdown import MAX_CHARS
 from policies.reporters.markdown import render as render_markdown
+from tests.fixture_paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 STACK_FILE = "cdktf.out/stacks/catalog-api-prod/cdk.tf.json"
 ANSI = re.compile(r"\x1b\[")
 
