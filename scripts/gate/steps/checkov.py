@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -223,10 +224,14 @@ def _point_reports_at_stacks(
         report = directory / name
         text = report.read_text(encoding="utf-8")
         for stack in stacks:
-            copy = f"{scan_input}/{stack.name}/"
+            # checkov writes the copy's path absolute, without its leading "/", or relative to
+            # the working directory depending on the report and on where the temp dir is; the
+            # temp dir's random name is unique, so any path ending in it is the copy.
+            copy = re.compile(
+                r"[^\s\"'<>]*?" + re.escape(f"{scan_input.parent.name}/input/{stack.name}/")
+            )
             real = f"{_display_path(stack.directory, root)}/"
-            # SARIF URIs lose the leading "/" of absolute paths; JSON and JUnit keep it.
-            text = text.replace(copy, real).replace(copy.lstrip("/"), real)
+            text = copy.sub(lambda _match, real=real: real, text)
         report.write_text(text, encoding="utf-8")
 
 
