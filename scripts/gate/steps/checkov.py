@@ -8,6 +8,7 @@ the scan afterwards, so editing it never costs a rescan.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -161,11 +162,27 @@ def _verdict(
 def _ensure_venv(root: Path, log: StepLog) -> StepResult | None:
     """(Re)build .venv-checkov when it is missing or the requirements changed."""
     venv = root / VENV
-    python = venv / "bin" / "python"
     stamp = venv / ".requirements.sha256"
     want = fingerprint.hash_files([root / REQUIREMENTS], base=root)
-    if python.is_file() and stamp.is_file() and stamp.read_text().strip() == want:
+
+    def is_current() -> bool:
+        python = venv / "bin" / "python"
+        return python.is_file() and stamp.is_file() and stamp.read_text().strip() == want
+
+    if is_current():
         return None
+    # Two gates can start at once (the pytest step runs gate tests beside this step); without
+    # the lock both would `venv --clear` the same directory and break each other's install.
+    with (root / f"{VENV}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if is_current():
+            return None
+        return _build_venv(root, log, stamp=stamp, want=want)
+
+
+def _build_venv(root: Path, log: StepLog, *, stamp: Path, want: str) -> StepResult | None:
+    venv = root / VENV
+    python = venv / "bin" / "python"
     log.write(f"building {VENV}/ from {REQUIREMENTS}")
     steps = (
         [sys.executable, "-m", "venv", "--clear", str(venv)],
