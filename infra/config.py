@@ -47,6 +47,12 @@ FARGATE_MEMORY_BY_CPU: Mapping[int, tuple[int, ...]] = {
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
+# The forms the S3 backend accepts for kms_key_id: key or alias ARN, alias name, key id.
+_KMS_KEY_ID = re.compile(
+    r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]+"
+    r"|alias/[A-Za-z0-9/_-]+"
+    r"|(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}))$"
+)
 
 
 class ConfigError(ValueError):
@@ -290,6 +296,8 @@ def validate_environment(env: EnvironmentConfig) -> EnvironmentConfig:
         raise ConfigError(
             f"{env.name}: secret_recovery_window_days must be 0 or 7-30, got {window}"
         )
+    if env.is_production and window == 0:
+        raise ConfigError(f"{env.name}: production secrets need a recovery window (7-30 days)")
     return env
 
 
@@ -307,6 +315,9 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     for name in names:
         if name not in ENVIRONMENTS:
             raise ConfigError(f"unknown environment '{name}' (known: {', '.join(ENVIRONMENTS)})")
+        # Two stacks of one name would abort synth with a jsii traceback.
+        if names.count(name) > 1:
+            raise ConfigError(f"{ENV_ENVIRONMENTS} names environment '{name}' more than once")
         env = replace(ENVIRONMENTS[name], region=region)
         if hosted_zone:
             env = replace(env, hosted_zone_name=hosted_zone)
@@ -320,6 +331,12 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         raise ConfigError(
             f"state region '{state_region}' is not supported "
             f"(supported: {', '.join(SUPPORTED_REGIONS)})"
+        )
+    kms_key_id = environ.get(ENV_STATE_KMS_KEY_ID, "").strip() or None
+    if kms_key_id is not None and not _KMS_KEY_ID.match(kms_key_id):
+        raise ConfigError(
+            f"invalid {ENV_STATE_KMS_KEY_ID} '{kms_key_id}' "
+            "(expected a KMS key or alias ARN, alias/<name> or a key id)"
         )
     repository = environ.get(ENV_GITHUB_REPOSITORY, "").strip() or DEFAULT_GITHUB_REPOSITORY
     if not _GITHUB_REPOSITORY.match(repository):
@@ -335,7 +352,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         state=StateBackendConfig(
             bucket=bucket,
             region=state_region,
-            kms_key_id=environ.get(ENV_STATE_KMS_KEY_ID, "").strip() or None,
+            kms_key_id=kms_key_id,
         ),
         github_repository=repository,
         bootstrap_backend=bootstrap_backend,

@@ -154,11 +154,15 @@ def redact_plan_command(plan_json: Path, output: Path) -> int:
 
 
 def _drift_report(plan_json: Path, *, full_plan: Path | None, title: str) -> drift.DriftReport:
-    return drift.build_report(
-        load_plan(plan_json),
-        full_plan=load_plan(full_plan) if full_plan is not None else None,
-        title=title,
-    )
+    plans = [load_plan(plan_json), *([load_plan(full_plan)] if full_plan is not None else [])]
+    for plan in plans:
+        # A plan that errored is partial: its missing entries must never read as "no drift".
+        if plan.errored:
+            raise InputError(
+                f"{plan.source}: Terraform reported errors while planning; "
+                "this plan cannot tell whether anything drifted"
+            )
+    return drift.build_report(plans[0], full_plan=plans[1] if len(plans) > 1 else None, title=title)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -137,8 +137,16 @@ def _drifted(entry: ResourceChange, planned: dict[str, ResourceChange] | None) -
             fix_paths = (
                 {a.path for a in attribute_changes(fix)} if fix.action == "update" else set()
             )
-            pending_paths = tuple(sorted(fix_paths - drift_paths))
-            next_apply = REVERTS_AND_CHANGES if pending_paths else REVERTS
+            pending_paths = tuple(
+                sorted(f for f in fix_paths if not any(_overlap(f, d) for d in drift_paths))
+            )
+            # An update that touches none of the drifted attributes (ignore_changes on them,
+            # plus an unrelated code change) leaves the drift in place.
+            touches_drift = len(pending_paths) < len(fix_paths)
+            if fix.action == "update" and drift_paths and not touches_drift:
+                next_apply = KEEPS
+            else:
+                next_apply = REVERTS_AND_CHANGES if pending_paths else REVERTS
     return DriftedResource(
         address=entry.address,
         type=entry.type,
@@ -148,6 +156,14 @@ def _drifted(entry: ResourceChange, planned: dict[str, ResourceChange] | None) -
         next_apply_action=next_action,
         pending_paths=pending_paths,
     )
+
+
+def _overlap(first: str, second: str) -> bool:
+    """The same attribute, or one inside the other (``tags`` and ``tags.Team``)."""
+    if first == second:
+        return True
+    shorter, longer = sorted((first, second), key=len)
+    return longer.startswith(shorter) and longer[len(shorter)] in ".["
 
 
 def render_markdown(report: DriftReport, *, limit: int) -> str:

@@ -218,7 +218,10 @@ def _resource_change(entry: Any, *, source: str, where: str) -> ResourceChange:
         raise InputError(f"{source}: {where} is not a resource change (no address)")
     address = entry["address"]
     replace_paths = entry.get("replace_paths") or []
-    if not isinstance(replace_paths, list) or not all(isinstance(p, list) for p in replace_paths):
+    if not isinstance(replace_paths, list) or not all(
+        isinstance(p, list) and all(isinstance(step, str | int) for step in p)
+        for p in replace_paths
+    ):
         raise InputError(f"{source}: {address}: replace_paths must be a list of paths")
     return ResourceChange(
         address=address,

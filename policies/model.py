@@ -63,6 +63,8 @@ def get_path(values: Any, path: str, default: Any = None) -> Any:
             if len(current) != 1:
                 return default
             current = current[0]
+            if current is UNKNOWN:
+                return UNKNOWN  # a block list whose only element is unknown: cannot tell
         if isinstance(current, Mapping):
             current = current.get(part, _MISSING)
         elif isinstance(current, list) and part.isdigit():

@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from policies.model import Document, Severity, Violation
 
 DOCS_DIR = Path(__file__).parent / "docs"
-HELP_URI_BASE = "https://github.com/example-org/catalog-api-infra/blob/main/policies/docs"
+DEFAULT_REPOSITORY = "example-org/catalog-api-infra"  # the default of infra/config.py
+_REPOSITORY = re.compile(r"^[\w.-]+/[\w.-]+$")
+_SERVER = re.compile(r"^https://[\w.:-]+$")  # GitHub or GitHub Enterprise Server
+
+
+def help_uri_base(environ: Mapping[str, str]) -> str:
+    """Where the rule docs are on GitHub: this repository when CI says which one it is.
+
+    SARIF help links and ``--list-rules`` point there, so in GitHub Actions (which sets
+    GITHUB_REPOSITORY) they open the docs of the repository being checked, not a placeholder.
+    """
+    repository = DEFAULT_REPOSITORY
+    for key in ("CATALOG_GITHUB_REPOSITORY", "GITHUB_REPOSITORY"):
+        if _REPOSITORY.fullmatch(environ.get(key, "")):
+            repository = environ[key]
+            break
+    server = environ.get("GITHUB_SERVER_URL", "").rstrip("/")
+    server = server if _SERVER.fullmatch(server) else "https://github.com"
+    return f"{server}/{repository}/blob/main/policies/docs"
+
+
+HELP_URI_BASE = help_uri_base(os.environ)
 
 _RULE_ID = re.compile(r"^(AT|SEC|OPS|PLAN)\d{3}$")
 

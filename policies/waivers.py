@@ -46,7 +46,7 @@ WAIVER_SCHEMA: dict[str, Any] = {
 @dataclass(frozen=True, kw_only=True)
 class Waiver:
     rule_id: str
-    address: str  # a glob over Terraform addresses, e.g. aws_s3_bucket.logs* or *
+    address: str  # a glob (* and ?) over Terraform addresses, e.g. aws_s3_bucket.logs* or *
     reason: str
     owner: str
     expires: dt.date  # last day the waiver applies
@@ -54,7 +54,10 @@ class Waiver:
     index: int = 0  # position in the file, for messages
 
     def matches(self, *, rule_id: str, address: str, environment: str | None) -> bool:
-        if rule_id != self.rule_id or not fnmatchcase(address, self.address):
+        # Brackets are literal: they are Terraform's index syntax (aws_x.y["key"], aws_x.y[0]),
+        # not a glob character class, so an exact address copied from a report matches.
+        pattern = self.address.replace("[", "[[]")
+        if rule_id != self.rule_id or not fnmatchcase(address, pattern):
             return False
         return self.environments is None or environment in self.environments
 

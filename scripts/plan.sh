@@ -37,7 +37,8 @@ python=("$root/.venv/bin/python")
   --reports-dir "reports/plan/$env_name/gate" || exit $?
 stack=$("${python[@]}" -c 'import sys; from infra.config import ENVIRONMENTS
 print(ENVIRONMENTS[sys.argv[1]].stack_name)' "$env_name")
-stack_dir="cdktf.out/stacks/$stack"
+# Where the gate synthesized (it honours CDKTF_OUTDIR too).
+stack_dir="${CDKTF_OUTDIR:-cdktf.out}/stacks/$stack"
 out="reports/plan/$env_name"
 mkdir -p "$out"
 # The log is quoted in the PR comment, where colour codes would be noise.

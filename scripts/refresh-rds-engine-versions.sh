@@ -6,7 +6,9 @@
 #
 #   REGION   regions to record (default: eu-north-1 eu-west-1 eu-central-1, the regions
 #            infra/config.py supports). Engines: $RDS_ENGINES, default
-#            "aurora-postgresql aurora-mysql postgres mysql".
+#            "aurora-postgresql aurora-mysql postgres mysql". The new file holds exactly these
+#            regions and engines, so to add a region pass it together with every region you
+#            keep (AT006 warns, and no longer checks, for a region the file does not have).
 #
 # Needs the AWS CLI v2 and credentials allowed to call rds:DescribeDBEngineVersions (read-only;
 # the plan role is enough). For each region and engine it runs

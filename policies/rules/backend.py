@@ -106,6 +106,11 @@ S3_BACKEND_ARGUMENTS: dict[str, ArgumentHistory] = {
     "skip_requesting_account_id": ArgumentHistory(added=(1, 6, 0)),
     "lock_table": ArgumentHistory(removed=(0, 13, 0), replacement="use_lockfile"),
     "skip_get_ec2_platforms": ArgumentHistory(removed=(0, 13, 0)),
+    # Added by the 1.6 rework, deprecated in 1.7, removed in 1.8 (Terraform v1.8 upgrade guide:
+    # "use_legacy_workflow is no longer available for the S3 backend").
+    "use_legacy_workflow": ArgumentHistory(
+        added=(1, 6, 0), deprecated=(1, 7, 0), removed=(1, 8, 0)
+    ),
     # S3-native locking: 1.10 (hashicorp/terraform#35661); DynamoDB locking deprecated in 1.11.
     "use_lockfile": ArgumentHistory(added=(1, 10, 0)),
     "dynamodb_table": ArgumentHistory(deprecated=(1, 11, 0), replacement="use_lockfile = true"),

@@ -95,17 +95,26 @@ def viewer_certificate(document: Document) -> Iterator[Violation]:
             for name, present in (("acm_certificate_arn", acm), ("iam_certificate_id", iam))
             if present is True
         ]
+        # The provider sends CloudFront exactly one certificate source (IAM, else ACM, else the
+        # default), so these two combinations apply without error: the dropped setting never
+        # takes effect and every plan shows a diff. A warning, not an apply-time error.
         if default is True and custom:
             yield _violation(
                 resource,
                 f"viewer_certificate sets cloudfront_default_certificate = true together with "
-                f"{custom[0]}; CloudFront rejects this (InvalidViewerCertificate); keep one",
+                f"{custom[-1]}; the provider sends CloudFront only {custom[-1]}, so the flag "
+                "never applies and every plan shows a diff; set "
+                "cloudfront_default_certificate = false",
+                Severity.WARNING,
             )
         if len(custom) == 2:
             yield _violation(
                 resource,
                 "viewer_certificate sets both acm_certificate_arn and iam_certificate_id; "
-                "CloudFront accepts exactly one certificate source; keep one",
+                "CloudFront takes one certificate source and the provider sends only "
+                "iam_certificate_id, so acm_certificate_arn is ignored and every plan shows a "
+                "diff; keep one",
+                Severity.WARNING,
             )
         if custom:
             method = certificate.get("ssl_support_method")

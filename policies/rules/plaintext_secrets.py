@@ -31,7 +31,10 @@ _SECRET_NAME = re.compile(
     r"PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL", re.I
 )
 # Names that mention a secret but hold a pointer to it, not the secret itself.
-_POINTER_NAME = re.compile(r"_(ARN|ID|NAME|FILE|PATH|REGION|ENDPOINT|URI|TTL|EXPIRY|LENGTH)$", re.I)
+_POINTER_NAME = re.compile(
+    r"_(ARN|ID|NAME|FILE|PATH|REGION|ENDPOINT|URI|URL|HOST|HEADER|PARAMETER|TTL|EXPIRY|LENGTH)$",
+    re.I,
+)
 _SECRET_VALUE = (
     re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),  # AWS access key id
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-from policies.model import Document, Severity, Violation, is_known
+from policies.model import UNKNOWN, Document, Severity, Violation, is_known
 from policies.registry import rule
 from policies.rules._helpers import flag, is_set, text
 
@@ -44,11 +45,22 @@ def password_with_managed_password(document: Document) -> Iterator[Violation]:
                 )
 
 
-def _skips_final_snapshot(resource_values: dict) -> bool | None:
+def _skips_final_snapshot(resource_values: Mapping[str, Any]) -> bool | None:
     raw = resource_values.get("skip_final_snapshot")
     if not is_known(raw):
         return None
     return False if raw is None else flag(raw)  # the provider default is false
+
+
+def _lacks_final_snapshot_identifier(values: Mapping[str, Any]) -> bool:
+    """A final snapshot is required on delete but has no identifier (False when unknown)."""
+    if _skips_final_snapshot(values) is not False:
+        return False
+    source = values.get("replicate_source_db")
+    if source is UNKNOWN or source not in (None, ""):
+        return False  # read replicas are deleted without a final snapshot
+    identifier = values.get("final_snapshot_identifier")
+    return is_known(identifier) and text(identifier) is None
 
 
 @rule(
@@ -60,27 +72,25 @@ def _skips_final_snapshot(resource_values: dict) -> bool | None:
 )
 def final_snapshot_identifier(document: Document) -> Iterator[Violation]:
     for resource in document.of_type(*DATABASES):
-        if _skips_final_snapshot(dict(resource.values)) is not False:
-            continue
-        if is_set(resource, "replicate_source_db") is not False:
-            continue  # read replicas are deleted without a final snapshot
-        identifier = resource.values.get("final_snapshot_identifier")
-        if not is_known(identifier) or text(identifier) is not None:
-            continue
-        deleting = "delete" in resource.actions
         kind = "RDS Cluster" if resource.type == CLUSTER else "DB Instance"
-        yield Violation(
-            address=resource.address,
-            resource=resource,
-            # The failure only happens on destroy, so it blocks only a plan that destroys.
-            severity=Severity.ERROR if deleting else None,
-            message=(
-                "skip_final_snapshot is false but final_snapshot_identifier is not set, so "
-                f"destroying it fails ({kind} FinalSnapshotIdentifier is required when a final "
-                "snapshot is required); set final_snapshot_identifier"
-                + ("; this plan deletes it" if deleting else "")
-            ),
+        failure = (
+            "skip_final_snapshot is false but final_snapshot_identifier is not set, so "
+            f"destroying it fails ({kind} FinalSnapshotIdentifier is required when a final "
+            "snapshot is required); set final_snapshot_identifier"
         )
+        # Terraform destroys the object in the state: a plan that deletes (or replaces) it
+        # fails with the *before* values, whatever the new configuration says.
+        deleted = resource.before if resource.before is not None else resource.values
+        if "delete" in resource.actions and _lacks_final_snapshot_identifier(deleted):
+            yield Violation(
+                address=resource.address,
+                resource=resource,
+                severity=Severity.ERROR,
+                message=f"{failure}; this plan deletes it",
+            )
+        elif resource.actions != ("delete",) and _lacks_final_snapshot_identifier(resource.values):
+            # Only a destroy fails, so a configuration that would make it fail later warns.
+            yield Violation(address=resource.address, resource=resource, message=failure)
 
 
 @rule(
@@ -104,7 +114,7 @@ def production_protection(document: Document) -> Iterator[Violation]:
                     "replace deletes the database; set deletion_protection = true"
                 ),
             )
-        if _skips_final_snapshot(dict(resource.values)) is True:
+        if _skips_final_snapshot(resource.values) is True:
             yield Violation(
                 address=resource.address,
                 resource=resource,

@@ -66,7 +66,8 @@ def lifecycle_filter(document: Document) -> Iterator[Violation]:
                     message=(
                         f"{name} has neither filter nor prefix; the AWS provider requires "
                         "exactly one (Invalid Attribute Combination: No attribute specified when "
-                        "one (and only one) of [filter,prefix] is required); to cover every "
-                        'object add filter { prefix = "" }'
+                        "one (and only one) of [filter,prefix] is required), today as a warning "
+                        "it says will become an error; to cover every object add "
+                        'filter { prefix = "" }'
                     ),
                 )

@@ -12,6 +12,7 @@ from scripts.gate.plan_comment import GITHUB_COMMENT_LIMIT, Section, fit, marker
 from tests.gate.conftest import REPO_ROOT
 
 POST_SCRIPT = REPO_ROOT / "scripts" / "post-plan-comment.sh"
+PLAN_SCRIPT = REPO_ROOT / "scripts" / "plan.sh"
 
 
 def _render(**changes):
@@ -109,3 +110,20 @@ def test_post_script_refuses_a_body_without_the_environment_marker(tmp_path: Pat
     )
     assert result.returncode == 2
     assert "does not start with the marker for dev" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--env", "dev", "--bogus"], "error: unknown option '--bogus'"),
+        ([], "error: --env NAME is required"),
+        (["--env"], "error: --env needs a value"),
+    ],
+)
+def test_plan_script_usage_errors_exit_2_with_one_line(args: list[str], message: str) -> None:
+    result = subprocess.run(
+        ["bash", str(PLAN_SCRIPT), *args], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(message)
+    assert len(result.stderr.splitlines()) == 1

@@ -122,3 +122,17 @@ def test_validated_stacks_are_not_validated_again_until_they_change(
     second = _run(terraform, options, tmp_path)
     assert second.status is Status.PASSED
     assert "validate reused for unchanged stack(s): catalog-api-dev" in second.lines
+
+
+def test_a_plugin_cache_dir_from_the_environment_is_created(
+    options: GateOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CI points TF_PLUGIN_CACHE_DIR at a cache that is empty on its first run; terraform
+    # ignores a missing directory, so the step must create it or nothing is ever cached.
+    plugins = tmp_path / "ci-cache" / "terraform-plugins"
+    monkeypatch.setenv("TF_PLUGIN_CACHE_DIR", str(plugins))
+    fake = _fake_terraform(tmp_path / "bin", init_output="Terraform initialized", init_exit=0)
+    monkeypatch.setattr(terraform.shutil, "which", lambda name: str(fake))
+    result = _run(terraform, options, tmp_path)
+    assert result.status is Status.PASSED
+    assert plugins.is_dir()

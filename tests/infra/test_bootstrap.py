@@ -297,6 +297,32 @@ def test_plan_role_serves_pull_requests_and_drift_on_main_only(
     assert not may_assume(stack, name, github_token(f"repo:{REPOSITORY}:pull_request", aud="x"))
 
 
+def test_synthesized_trust_policies_name_the_configured_repository() -> None:
+    """CATALOG_GITHUB_REPOSITORY reaches every role's trust (the shared synth uses the default)."""
+    from cdktf import Testing
+
+    from infra.stacks.bootstrap import BootstrapStack
+
+    settings = load_settings(
+        {"CATALOG_GITHUB_REPOSITORY": "acme/platform-infra", "CATALOG_ENVIRONMENTS": "prod"}
+    )
+    synthesized = json.loads(Testing.synth(BootstrapStack(Testing.app(), STACK, settings=settings)))
+    prod = ENVIRONMENTS["prod"]
+
+    assert trust_statement(synthesized, prod.apply_role_name)["Condition"]["StringEquals"][
+        f"{OIDC}:sub"
+    ] == ["repo:acme/platform-infra:environment:prod"]
+    assert trust_statement(synthesized, prod.plan_role_name)["Condition"]["StringLike"][
+        f"{OIDC}:sub"
+    ] == ["repo:acme/platform-infra:pull_request", "repo:acme/platform-infra:ref:refs/heads/main"]
+    assert REPOSITORY not in json.dumps(synthesized)
+    # Only the selected environment gets roles.
+    assert {r["name"] for r in resources(synthesized, "aws_iam_role").values()} == {
+        prod.plan_role_name,
+        prod.apply_role_name,
+    }
+
+
 def test_trust_policies_follow_the_configured_repository() -> None:
     from infra.components.github_oidc import (
         environment_subject,

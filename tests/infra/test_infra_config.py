@@ -61,6 +61,9 @@ def test_overrides_from_environment_variables() -> None:
         ({"CATALOG_STATE_REGION": "mars-1"}, "state region 'mars-1' is not supported"),
         ({"CATALOG_STATE_BUCKET": "Bad_Bucket"}, "invalid state bucket name"),
         ({"CATALOG_HOSTED_ZONE": "not a domain"}, "invalid domain name"),
+        ({"CATALOG_ENVIRONMENTS": "dev,prod,dev"}, "names environment 'dev' more than once"),
+        ({"CATALOG_STATE_KMS_KEY_ID": "my key"}, "invalid CATALOG_STATE_KMS_KEY_ID 'my key'"),
+        ({"CATALOG_STATE_KMS_KEY_ID": "arn:aws:s3:::bucket"}, "invalid CATALOG_STATE_KMS_KEY_ID"),
     ],
 )
 def test_bad_environment_variables_raise_config_error(
@@ -68,6 +71,21 @@ def test_bad_environment_variables_raise_config_error(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         load_settings(environ)
+
+
+@pytest.mark.parametrize(
+    "key_id",
+    [
+        "arn:aws:kms:eu-north-1:123456789012:key/0b4a6c1e-8f2d-4e3a-9c5b-7d6e5f4a3b2c",
+        "arn:aws:kms:eu-north-1:123456789012:alias/terraform-state",
+        "alias/terraform-state",
+        "0b4a6c1e-8f2d-4e3a-9c5b-7d6e5f4a3b2c",
+        "mrk-0b4a6c1e8f2d4e3a9c5b7d6e5f4a3b2c",
+    ],
+)
+def test_state_kms_key_accepts_every_form_the_backend_takes(key_id: str) -> None:
+    settings = load_settings({"CATALOG_STATE_KMS_KEY_ID": f" {key_id} "})
+    assert settings.state.kms_key_id == key_id
 
 
 @pytest.mark.parametrize(
@@ -103,6 +121,13 @@ def test_invalid_environment_values_raise_config_error(
 def test_production_needs_two_database_instances() -> None:
     with pytest.raises(ConfigError, match="at least 2 database instances"):
         validate_environment(dataclasses.replace(ENVIRONMENTS["prod"], db_instance_count=1))
+
+
+def test_production_secrets_keep_a_recovery_window() -> None:
+    with pytest.raises(ConfigError, match="production secrets need a recovery window"):
+        validate_environment(
+            dataclasses.replace(ENVIRONMENTS["prod"], secret_recovery_window_days=0)
+        )
 
 
 def test_environment_config_is_frozen() -> None:
@@ -143,6 +168,26 @@ def test_main_reports_bad_config_on_one_line_with_exit_2(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == "error: unknown environment 'qa' (known: dev, staging, prod)\n"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"vpc_cidr": "10.10.0.0/33"}, "error: dev: invalid VPC CIDR '10.10.0.0/33'"),
+        ({"az_count": 4}, "error: dev: az_count must be 2 or 3, got 4"),
+    ],
+)
+def test_main_reports_a_bad_value_in_the_environment_config_on_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    change: dict[str, object],
+    message: str,
+) -> None:
+    """A bad value edited into config.py stops synth like a bad variable does."""
+    monkeypatch.setitem(ENVIRONMENTS, "dev", dataclasses.replace(ENVIRONMENTS["dev"], **change))
+    assert main([], environ={"CATALOG_ENVIRONMENTS": "dev"}) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(message)
 
 
 def test_python_m_infra_with_unknown_environment_exits_2_without_traceback(

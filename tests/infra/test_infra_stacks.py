@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from infra.config import ENVIRONMENTS
+from infra.config import ENVIRONMENTS, StateBackendConfig
 from tests.infra.tfjson import (
     ENGINE_VERSIONS,
     ENV_NAMES,
@@ -52,6 +52,31 @@ def test_backend_is_encrypted_s3_with_native_lock_file(env_stack: tuple[str, Sta
     assert "dynamodb_table" not in s3
     assert terraform["required_version"] == ">= 1.10"
     assert "aws_dynamodb_table" not in stack.get("resource", {})
+
+
+def test_backend_takes_bucket_region_and_kms_key_from_settings() -> None:
+    """The CATALOG_STATE_* overrides reach the backend block (no AWS bindings needed)."""
+    from cdktf import TerraformStack, Testing
+
+    from infra.backend import configure_state_backend
+
+    stack = TerraformStack(Testing.app(), "backend-only")
+    state = StateBackendConfig(
+        bucket="acme-tf-state", region="eu-central-1", kms_key_id="alias/terraform-state"
+    )
+    configure_state_backend(stack, config=ENVIRONMENTS["staging"], state=state)
+    terraform = json.loads(Testing.synth(stack))["terraform"]
+    assert terraform["backend"] == {
+        "s3": {
+            "bucket": "acme-tf-state",
+            "key": "catalog-api/staging/terraform.tfstate",
+            "region": "eu-central-1",
+            "encrypt": True,
+            "kms_key_id": "alias/terraform-state",
+            "use_lockfile": True,
+        }
+    }
+    assert terraform["required_version"] == ">= 1.10"
 
 
 # --- provider ------------------------------------------------------------------------------
@@ -596,6 +621,79 @@ def test_dev_secrets_can_be_recreated_at_once_and_prod_secrets_are_recoverable(
     assert all(
         s["recovery_window_in_days"] >= 7 for s in resources(prod, "aws_secretsmanager_secret")
     )
+
+
+# --- the remaining per-environment differences (docs/infra.md) -----------------------------
+
+
+def test_sizing_and_protection_per_environment(synthesized_stacks: dict[str, Stack]) -> None:
+    def summary(env: str) -> dict[str, Any]:
+        stack = synthesized_stacks[stack_name(env)]
+        task = only(stack, "aws_ecs_task_definition")
+        scaling = only(stack, "aws_appautoscaling_target")
+        tracking = block(
+            only(stack, "aws_appautoscaling_policy")["target_tracking_scaling_policy_configuration"]
+        )
+        distribution = only(stack, "aws_cloudfront_distribution")
+        return {
+            "vpc_cidr": only(stack, "aws_vpc")["cidr_block"],
+            "db_class": {i["instance_class"] for i in resources(stack, "aws_rds_cluster_instance")},
+            "task_size": (task["cpu"], task["memory"]),
+            "tasks": (
+                scaling["min_capacity"],
+                only(stack, "aws_ecs_service")["desired_count"],
+                scaling["max_capacity"],
+            ),
+            "cpu_target": tracking["target_value"],
+            "capacity": _strategy(stack),
+            "kms_deletion_window": {
+                k["deletion_window_in_days"] for k in resources(stack, "aws_kms_key")
+            },
+            "alb_deletion_protection": only(stack, "aws_lb")["enable_deletion_protection"],
+            "log_bucket_force_destroy": only(stack, "aws_s3_bucket")["force_destroy"],
+            "price_class": distribution["price_class"],
+            "site": distribution["aliases"],
+        }
+
+    assert summary("dev") == {
+        "vpc_cidr": "10.10.0.0/16",
+        "db_class": {"db.t4g.medium"},
+        "task_size": ("256", "512"),
+        "tasks": (1, 1, 2),
+        "cpu_target": 70,
+        "capacity": {"FARGATE_SPOT": (0, 1)},
+        "kms_deletion_window": {7},
+        "alb_deletion_protection": False,
+        "log_bucket_force_destroy": True,
+        "price_class": "PriceClass_100",
+        "site": ["dev.catalog.example.com"],
+    }
+    assert summary("staging") == {
+        "vpc_cidr": "10.20.0.0/16",
+        "db_class": {"db.t4g.medium"},
+        "task_size": ("512", "1024"),
+        "tasks": (2, 2, 4),
+        "cpu_target": 70,
+        "capacity": {"FARGATE": (1, 1), "FARGATE_SPOT": (0, 1)},
+        "kms_deletion_window": {7},
+        "alb_deletion_protection": False,
+        "log_bucket_force_destroy": True,
+        "price_class": "PriceClass_100",
+        "site": ["staging.catalog.example.com"],
+    }
+    assert summary("prod") == {
+        "vpc_cidr": "10.30.0.0/16",
+        "db_class": {"db.r7g.large"},
+        "task_size": ("1024", "2048"),
+        "tasks": (3, 3, 12),
+        "cpu_target": 60,
+        "capacity": {"FARGATE": (2, 1), "FARGATE_SPOT": (0, 3)},
+        "kms_deletion_window": {30},
+        "alb_deletion_protection": True,
+        "log_bucket_force_destroy": False,
+        "price_class": "PriceClass_All",
+        "site": ["catalog.example.com"],
+    }
 
 
 # --- outputs -------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "not-an-object": (tmp_path / "list.json", "expected a JSON object"),
         "future-format": (tmp_path / "future.json", "unsupported plan format_version 2.0"),
         "bad-actions": (tmp_path / "actions.json", "change.actions must be a list of strings"),
+        "bad-replace-paths": (tmp_path / "paths.json", "replace_paths must be a list of paths"),
     }
     (tmp_path / "broken.json").write_text('{"format_version": "1.2",', encoding="utf-8")
     (tmp_path / "cdk.tf.json").write_text(
@@ -51,6 +52,11 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         '{"actions": "update"}}]}',
         encoding="utf-8",
     )
+    (tmp_path / "paths.json").write_text(
+        '{"format_version": "1.2", "resource_changes": [{"address": "a.b", "change": '
+        '{"actions": ["delete", "create"]}, "replace_paths": [[{"key": "cpu"}]]}]}',
+        encoding="utf-8",
+    )
     return cases
 
 
@@ -68,6 +74,7 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "not-an-object",
         "future-format",
         "bad-actions",
+        "bad-replace-paths",
     ],
 )
 def test_bad_plan_is_one_line_and_exit_2(run_cli, tmp_path, command, case) -> None:
@@ -112,3 +119,22 @@ def test_outputs_rejects_a_plan(run_cli) -> None:
     result = run_cli("outputs", drift_fixture("drift_none.refresh.json"))
 
     assert_one_line_error(result, "expected the output of `terraform output -json`")
+
+
+@pytest.mark.parametrize("command", [["drift-report"], ["issue-body", "--env", "dev"]])
+@pytest.mark.parametrize("which", ["drift", "full"])
+def test_errored_plan_is_never_read_as_no_drift(run_cli, tmp_path, command, which) -> None:
+    errored = tmp_path / "errored.json"
+    errored.write_text(
+        drift_fixture("drift_none.refresh.json")
+        .read_text(encoding="utf-8")
+        .replace('"errored": false', '"errored": true'),
+        encoding="utf-8",
+    )
+    assert '"errored": true' in errored.read_text(encoding="utf-8")
+    clean = drift_fixture("drift_none.refresh.json")
+    drift_plan, full_plan = (errored, clean) if which == "drift" else (clean, errored)
+
+    result = run_cli(*command, drift_plan, "--full-plan", full_plan)
+
+    assert_one_line_error(result, str(errored), "Terraform reported errors while planning")

@@ -174,3 +174,24 @@ def test_issue_body_fits_an_issue(run_cli, write_json) -> None:
     assert len(body) <= MARKDOWN_LIMIT
     assert body.startswith("<!-- catalog-api-drift:prod -->\n")
     assert "Output cut" in body
+
+
+def test_update_that_leaves_the_drifted_attributes_alone_keeps_the_drift(
+    run_cli, write_json
+) -> None:
+    """desired_count is ignored by the code; a pending tag change must not read as a revert."""
+    full = load(FULL)
+    service = next(r for r in full["resource_changes"] if r["address"] == "aws_ecs_service.api")
+    service["change"]["actions"] = ["update"]
+    service["change"]["after"] = service["change"]["after"] | {"tags": {"Team": "api"}}
+
+    report = run_cli(
+        "drift-report", DRIFT, "--full-plan", write_json("full.json", full), "--format", "json"
+    ).json()
+    drifted = {d["address"]: d for d in report["drifted"]}
+
+    assert drifted["aws_ecs_service.api"]["next_apply"] == "keeps"
+    assert drifted["aws_ecs_service.api"]["next_apply_action"] == "update"
+    assert drifted["aws_ecs_service.api"]["pending_paths"] == ["tags"]
+    # The security group's update does touch its drifted attributes.
+    assert drifted["aws_security_group.alb"]["next_apply"] == "reverts-and-changes"

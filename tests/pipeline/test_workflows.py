@@ -114,6 +114,12 @@ def test_drift_schedule_matrix_and_polite_concurrency() -> None:
     assert "matrix.plan_role" in role["with"]["role-to-assume"]
 
 
+def test_the_failure_summary_also_runs_when_a_timeout_cancels_the_job() -> None:
+    report = next(s for s in ENVIRONMENT_JOB["steps"] if "report-failure" in s.get("run", ""))
+
+    assert report["if"] == "${{ failure() || cancelled() }}"
+
+
 def test_drift_keeps_aws_and_issue_permissions_in_separate_jobs() -> None:
     jobs = DRIFT["jobs"]
 
@@ -123,14 +129,29 @@ def test_drift_keeps_aws_and_issue_permissions_in_separate_jobs() -> None:
     assert any("scripts/drift-issue.sh" in run for run in _runs(jobs["issues"]))
 
 
-def test_report_failure_names_the_first_failed_step(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("outcomes", "heading"),
+    [
+        (
+            "checkout=success synth=success plan=failure check-plan=skipped apply=skipped",
+            "### Deploy of zz-test failed at step: plan\n",
+        ),
+        (
+            # timeout-minutes reached during apply: GitHub cancels the job.
+            "checkout=success plan=success check-plan=success apply=cancelled outputs=skipped",
+            "### Deploy of zz-test failed at step: apply (cancelled or timed out)\n",
+        ),
+    ],
+)
+def test_report_failure_names_the_first_failed_step(
+    tmp_path: Path, outcomes: str, heading: str
+) -> None:
     summary = tmp_path / "summary.md"
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path),
         "GITHUB_STEP_SUMMARY": str(summary),
-        "STEP_OUTCOMES": "checkout=success synth=success plan=failure check-plan=skipped "
-        "apply=skipped",
+        "STEP_OUTCOMES": outcomes,
     }
     reports = REPO_ROOT / "reports" / "deploy"
     had_reports = reports.exists()
@@ -156,7 +177,7 @@ def test_report_failure_names_the_first_failed_step(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     text = summary.read_text(encoding="utf-8")
-    assert text.startswith("### Deploy of zz-test failed at step: plan\n")
+    assert text.startswith(heading)
     assert "later environments will not deploy" in text
 
 
@@ -206,3 +227,66 @@ def test_apply_step_applies_exactly_the_saved_plan(tmp_path: Path) -> None:
     assert log.read_text(encoding="utf-8") == (
         f"-chdir={stack_dir} apply -input=false -lock-timeout=5m tfplan\n"
     )
+
+
+# --- which environments deploy: deploy.yml's `needs`/`if` evaluated like GitHub does ---------
+
+_STATUS_FUNCTIONS = ("success()", "failure()", "always()", "cancelled()")
+
+
+def _job_runs(
+    job: dict[str, Any], *, event: str, selected: str | None, ref: str, results: dict[str, str]
+) -> bool:
+    """GitHub's decision for one job, for the operators deploy.yml's conditions use."""
+    needs = job.get("needs") or []
+    needs = [needs] if isinstance(needs, str) else needs
+    condition = job.get("if", "")
+    # No status function: GitHub adds an implicit success() over every needed job.
+    implicit_success = not any(function in condition for function in _STATUS_FUNCTIONS)
+    if implicit_success and any(results[name] != "success" for name in needs):
+        return False
+    if not condition:
+        return True
+    expression = condition.replace("!cancelled()", "True")
+    expression = re.sub(r"needs\.([\w-]+)\.result", r'needs["\1"]', expression)
+    for name, python in (
+        ("github.ref", "ref"),
+        ("github.event_name", "event"),
+        ("inputs.environment", "selected"),
+    ):
+        expression = expression.replace(name, python)
+    expression = expression.replace("&&", " and ").replace("||", " or ")
+    # Nothing but these names, string literals, ==, and/or and parentheses may reach eval.
+    leftover = re.sub(
+        r"'[^']*'|needs\[\"[\w-]+\"\]|\b(ref|event|selected|True|and|or)\b", "", expression
+    )
+    assert re.fullmatch(r"[\s()=]*", leftover), f"evaluator cannot read: {leftover!r}"
+    namespace = {"ref": ref, "event": event, "selected": selected, "needs": results}
+    return bool(eval(expression, {"__builtins__": {}}, namespace))
+
+
+def _deployed(*, event: str, selected: str | None, failing: str | None, ref: str) -> list[str]:
+    results: dict[str, str] = {}
+    for name, job in DEPLOY["jobs"].items():
+        runs = _job_runs(job, event=event, selected=selected, ref=ref, results=results)
+        results[name] = ("failure" if name == failing else "success") if runs else "skipped"
+    return [name for name, result in results.items() if result != "skipped"]
+
+
+_RUNS = [("push", None)] + [("workflow_dispatch", s) for s in ("all", *ENVIRONMENTS)]
+
+
+@pytest.mark.parametrize(("event", "selected"), _RUNS)
+@pytest.mark.parametrize("failing", [None, *ENVIRONMENTS])
+def test_a_failed_environment_stops_every_later_one(event, selected, failing) -> None:
+    chain = list(ENVIRONMENTS) if selected in (None, "all") else [selected]
+    expected = chain[: chain.index(failing) + 1] if failing in chain else chain
+
+    ran = _deployed(event=event, selected=selected, failing=failing, ref="refs/heads/main")
+
+    assert ran == expected
+
+
+@pytest.mark.parametrize(("event", "selected"), _RUNS)
+def test_nothing_deploys_from_another_branch(event, selected) -> None:
+    assert _deployed(event=event, selected=selected, failing=None, ref="refs/heads/x") == []

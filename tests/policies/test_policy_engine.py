@@ -12,7 +12,7 @@ from policies.engine import evaluate, exit_code, summarize
 from policies.jsonio import InputError
 from policies.model import Backend, Document, Provider, Resource, Severity, Violation
 from policies.registry import Check, Rule
-from policies.waivers import DEFAULT_WAIVERS, load_waivers
+from policies.waivers import DEFAULT_WAIVERS, Waiver, load_waivers
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -185,6 +185,26 @@ def test_an_expired_waiver_blocks_again_and_says_so(tmp_path: Path) -> None:
     assert not logs.waived and logs.waiver_expired
     assert any("expired on 2026-05-31" in note for note in evaluation.notes)
     assert exit_code(evaluation, fail_on=Severity.ERROR) == 1
+
+
+@pytest.mark.parametrize(
+    ("pattern", "matches"),
+    [
+        ('aws_secretsmanager_secret.old["reporting"]', True),  # copied from a report
+        ("aws_secretsmanager_secret.old[*]", True),
+        ("aws_secretsmanager_secret.*", True),
+        ('aws_secretsmanager_secret.old["other"]', False),
+        ("aws_secretsmanager_secret.old[r]*", False),  # brackets are not a character class
+    ],
+)
+def test_waiver_addresses_treat_terraform_index_brackets_literally(
+    pattern: str, matches: bool
+) -> None:
+    waiver = Waiver(
+        rule_id="PLAN001", address=pattern, reason="r", owner="o", expires=dt.date(2099, 1, 1)
+    )
+    address = 'aws_secretsmanager_secret.old["reporting"]'
+    assert waiver.matches(rule_id="PLAN001", address=address, environment="prod") is matches
 
 
 @pytest.mark.parametrize(

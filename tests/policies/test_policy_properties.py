@@ -70,10 +70,14 @@ def check_file(path: Path) -> tuple[int, str]:
 def assert_contract(code: int, err: str) -> None:
     assert code in (0, 1, 2)
     assert "Traceback" not in err
-    # A crash of the CLI itself (not a rule) would say "policies: error: internal error".
-    assert "error: internal error" not in err, err
-    if code == 2 and err.startswith("policies: error:"):
+    # Neither the CLI ("policies: error: internal error") nor a rule ("policies: internal
+    # error: rule ...") may crash on any input: bad input is a one-line error, nothing else.
+    assert "internal error" not in err, err
+    if code == 2:
+        assert err.startswith("policies: error:"), err
         assert err.count("\n") == 1, err
+    else:
+        assert err == "", err
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from policies.model import Document, Evaluation, Finding, Resource, Severity
-from policies.registry import Rule
+from policies.registry import Rule, help_uri_base
 from policies.reporters import FORMATS, Report, render
 from policies.reporters.markdown import MAX_CHARS
 from policies.reporters.markdown import render as render_markdown
@@ -356,3 +356,31 @@ def test_junit_has_no_case_for_a_rule_with_nothing_to_check() -> None:
         "junit", Report(evaluation=evaluation, rules=(cloudfront_rule,), fail_on=Severity.ERROR)
     )
     assert ET.fromstring(xml).get("tests") == "0"
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, "https://github.com/example-org/catalog-api-infra/blob/main/policies/docs"),
+        (
+            {"GITHUB_REPOSITORY": "acme/infra"},
+            "https://github.com/acme/infra/blob/main/policies/docs",
+        ),
+        (
+            {"GITHUB_REPOSITORY": "acme/infra", "CATALOG_GITHUB_REPOSITORY": "acme/platform"},
+            "https://github.com/acme/platform/blob/main/policies/docs",
+        ),
+        (
+            {"GITHUB_REPOSITORY": "acme/infra", "GITHUB_SERVER_URL": "https://git.acme.example/"},
+            "https://git.acme.example/acme/infra/blob/main/policies/docs",
+        ),
+        (
+            {"GITHUB_REPOSITORY": "not a repo", "GITHUB_SERVER_URL": "javascript:alert(1)"},
+            "https://github.com/example-org/catalog-api-infra/blob/main/policies/docs",
+        ),
+    ],
+)
+def test_help_links_point_at_the_repository_ci_names(
+    environ: dict[str, str], expected: str
+) -> None:
+    assert help_uri_base(environ) == expected

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from pathlib import Path
 
 from scripts.gate import fingerprint
 from scripts.gate.options import GateOptions
@@ -88,11 +89,14 @@ def _version(terraform: str, *, options: GateOptions, log: StepLog, env) -> str:
 
 def _terraform_env(options: GateOptions) -> dict[str, str]:
     env = {"TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1"}
-    if not os.environ.get("TF_PLUGIN_CACHE_DIR"):
-        # One provider download per machine instead of one per stack and run.
-        plugin_cache = options.cache_dir / "terraform-plugins"
-        plugin_cache.mkdir(parents=True, exist_ok=True)
-        env["TF_PLUGIN_CACHE_DIR"] = str(plugin_cache.resolve())
+    # One provider download per machine instead of one per stack and run.
+    plugin_cache = Path(
+        os.environ.get("TF_PLUGIN_CACHE_DIR") or options.cache_dir / "terraform-plugins"
+    )
+    # terraform ignores a cache directory that does not exist yet (CI's first, uncached run
+    # sets TF_PLUGIN_CACHE_DIR to one), so nothing would be cached for the next run.
+    plugin_cache.mkdir(parents=True, exist_ok=True)
+    env["TF_PLUGIN_CACHE_DIR"] = str(plugin_cache.resolve())
     # The stacks have no lock file (validation throws it away), and without this terraform
     # >= 1.4 ignores the plugin cache for providers missing from the lock file.
     env["TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"] = "true"

@@ -95,6 +95,22 @@ def test_admitted_versions(constraint, expected):
         pytest.param(
             "AT001",
             lambda k: k.document(
+                backend={**GOOD, "use_legacy_workflow": True}, required_version="~> 1.6.0"
+            ),
+            [],
+            id="AT001-pass-use_legacy_workflow-on-1.6",
+        ),
+        pytest.param(
+            "AT001",
+            lambda k: k.document(
+                backend={**GOOD, "use_legacy_workflow": True}, required_version=">= 1.6"
+            ),
+            [(E, "'use_legacy_workflow' was removed from the S3 backend in Terraform 1.8")],
+            id="AT001-fail-use_legacy_workflow-removed-in-1.8",
+        ),
+        pytest.param(
+            "AT001",
+            lambda k: k.document(
                 backend={**GOOD, "dynamodb_table": "locks"}, required_version=">= 1.11"
             ),
             [(W, "use use_lockfile = true")],

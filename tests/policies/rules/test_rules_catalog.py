@@ -55,3 +55,12 @@ def test_rule_has_pass_fail_and_unknown_cases(rule):
     assert "pass" in ids, f"{rule.id}: no passing case"
     assert {"fail", "warn", "info"} & set(ids), f"{rule.id}: no failing case"
     assert "unknown" in ids, f"{rule.id}: no unknown-value case"
+
+
+def test_docs_policies_md_lists_every_rule_with_its_severity():
+    # The README points readers to docs/policies.md for the full list; a new rule must join it.
+    listing = (DOCS_DIR.parent.parent / "docs" / "policies.md").read_text(encoding="utf-8")
+    rows = dict(
+        re.findall(r"^\| \[(\w+)\]\(\.\./policies/docs/\w+\.md\) \| (\w+) \|", listing, re.M)
+    )
+    assert rows == {rule.id: rule.severity.value for rule in RULES}

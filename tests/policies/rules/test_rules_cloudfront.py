@@ -147,8 +147,30 @@ def logging_setup(k, *, ownership, kind="config", bucket_actions=()):
                     ),
                 )
             ),
-            [(E, "cloudfront_default_certificate = true together with acm_certificate_arn")],
-            id="AT010-fail-acm-and-default",
+            # The provider sends only the ACM certificate: no apply error, a perpetual diff.
+            [
+                (
+                    W,
+                    "cloudfront_default_certificate = true together with acm_certificate_arn; "
+                    "the provider sends CloudFront only acm_certificate_arn",
+                )
+            ],
+            id="AT010-warn-acm-and-default",
+        ),
+        pytest.param(
+            "AT010",
+            lambda k: k.document(
+                k.resource(
+                    CF,
+                    values=cert(
+                        acm_certificate_arn=ACM_US,
+                        iam_certificate_id="ASCAEXAMPLE",
+                        ssl_support_method="sni-only",
+                    ),
+                )
+            ),
+            [(W, "the provider sends only iam_certificate_id, so acm_certificate_arn is ignored")],
+            id="AT010-warn-acm-and-iam",
         ),
         pytest.param(
             "AT010",

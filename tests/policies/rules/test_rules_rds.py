@@ -154,6 +154,36 @@ def test_data_file_keeps_versions_infra_relies_on():
         pytest.param(
             "AT014",
             lambda k: k.document(
+                k.resource(
+                    CLUSTER,
+                    values={"skip_final_snapshot": False, "final_snapshot_identifier": "final"},
+                    before={"skip_final_snapshot": False, "final_snapshot_identifier": None},
+                    actions=("delete", "create"),
+                ),
+                kind="plan",
+            ),
+            # The destroy half of a replace uses the state: the new identifier comes too late.
+            [(E, "this plan deletes it")],
+            id="AT014-fail-replace-deletes-the-object-in-the-state",
+        ),
+        pytest.param(
+            "AT014",
+            lambda k: k.document(
+                k.resource(
+                    CLUSTER,
+                    values={"skip_final_snapshot": False, "final_snapshot_identifier": None},
+                    before={"skip_final_snapshot": False, "final_snapshot_identifier": "final"},
+                    actions=("delete", "create"),
+                ),
+                kind="plan",
+            ),
+            # The old object is destroyed with its identifier; only the new one lacks it.
+            [(W, "final_snapshot_identifier is not set")],
+            id="AT014-warn-replace-with-identifier-in-the-state",
+        ),
+        pytest.param(
+            "AT014",
+            lambda k: k.document(
                 k.resource(CLUSTER, values={"final_snapshot_identifier": UNKNOWN})
             ),
             [],

@@ -130,6 +130,10 @@ def containers(**environment):
                             DB_SECRET_ARN="arn:aws:secretsmanager:eu-north-1:1:secret:x",
                             TOKEN_TTL="3600",
                             LOG_LEVEL="info",
+                            # Names that mention a secret but hold where to find it.
+                            OAUTH_TOKEN_URL="https://auth.example.com/oauth2/token",
+                            API_KEY_HEADER="X-Api-Key",  # pragma: allowlist secret (a header name)
+                            DB_PASSWORD_PARAMETER="/catalog-api/dev/db-password",
                         )
                     },
                 ),

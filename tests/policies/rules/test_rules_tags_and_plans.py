@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policies.model import UNKNOWN, Severity
+from policies.model import UNKNOWN, Provider, Severity
 
 E, W = Severity.ERROR, Severity.WARNING
 ALL = {"Project": "p", "Environment": "prod", "ManagedBy": "cdktf", "Owner": "o"}
@@ -78,6 +78,23 @@ ALL = {"Project": "p", "Environment": "prod", "ManagedBy": "cdktf", "Owner": "o"
             ),
             [],
             id="OPS004-unknown",
+        ),
+        pytest.param(
+            "OPS004",
+            lambda k: k.document(
+                k.resource("aws_vpc", values={"tags": {"Name": "main"}}),
+                # default_tags = [<token>]: the one block is unknown, so are the tags it adds.
+                providers=(
+                    Provider(
+                        name="aws",
+                        alias=None,
+                        config={"region": "eu-north-1", "default_tags": [UNKNOWN]},
+                    ),
+                ),
+                environment="prod",
+            ),
+            [],
+            id="OPS004-unknown-default-tags-block",
         ),
         pytest.param(
             "PLAN001",
