@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from infra.config import (
     DEFAULT_REGION,
+    ENV_BOOTSTRAP_BACKEND,
     ENV_ENVIRONMENTS,
     ENV_GITHUB_REPOSITORY,
     ENV_HOSTED_ZONE,
@@ -65,6 +66,7 @@ Configuration comes from the environment only:
   {ENV_STATE_KMS_KEY_ID:<26}KMS key for state encryption (default: SSE-S3)
   {ENV_HOSTED_ZONE:<26}Route 53 zone for the site and origin names
   {ENV_GITHUB_REPOSITORY:<26}owner/name the bootstrap OIDC roles trust
+  {ENV_BOOTSTRAP_BACKEND:<26}bootstrap state: local (default) or s3 after migrating
   {ENV_OUTDIR:<26}output directory (default: <repo>/cdktf.out)
 Exit codes: 0 synthesized, 2 bad input."""
 
