@@ -27,7 +27,6 @@ from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
     S3BucketOwnershipControlsRule,
 )
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
-from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
 from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
     S3BucketServerSideEncryptionConfigurationA,
     S3BucketServerSideEncryptionConfigurationRuleA,
@@ -40,6 +39,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 from constructs import Construct
 
 from infra.components.iam import Statement, policy_document
+from infra.components.storage import block_all_public_access
 
 # A state file is rewritten on every apply; 90 days of old versions is enough to recover from a
 # bad apply or a corrupted state without keeping every version forever.
@@ -218,14 +218,8 @@ class StateBucket(Construct):
                 )
             ],
         )
-        self.public_access_block = S3BucketPublicAccessBlock(
-            self,
-            "public_access_block",
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
+        self.public_access_block = block_all_public_access(
+            self, "public_access_block", bucket_id=self.bucket.id
         )
         self.ownership = S3BucketOwnershipControls(
             self,

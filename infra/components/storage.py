@@ -29,6 +29,21 @@ ALB_LOG_PREFIX = "alb"
 CLOUDFRONT_LOG_PREFIX = "cloudfront/"
 
 
+def block_all_public_access(
+    scope: Construct, id: str, *, bucket_id: str
+) -> S3BucketPublicAccessBlock:
+    """All four public access blocks on: no bucket of ours is ever public."""
+    return S3BucketPublicAccessBlock(
+        scope,
+        id,
+        bucket=bucket_id,
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+    )
+
+
 class LogStorage(Construct):
     def __init__(
         self,
@@ -64,14 +79,8 @@ class LogStorage(Construct):
                 )
             ],
         )
-        self.public_access_block = S3BucketPublicAccessBlock(
-            self,
-            "public-access-block",
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
+        self.public_access_block = block_all_public_access(
+            self, "public-access-block", bucket_id=self.bucket.id
         )
         # CloudFront standard logging writes through bucket ACLs, which BucketOwnerEnforced
         # (the S3 default) disables.
