@@ -7,13 +7,11 @@ one-line ``InputError``, so no command ever reports "no changes" for a file it d
 
 from __future__ import annotations
 
-import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policies.jsonio import InputError, decode_bytes, read_json
+from policies.jsonio import InputError, read_json, read_json_stdin
 
 STDIN = "-"
 
@@ -109,16 +107,9 @@ class Plan:
 def load_json(path: Path | str) -> Any:
     """JSON from a file, or from standard input when ``path`` is ``-``."""
     if str(path) == STDIN:
-        text = decode_bytes(sys.stdin.buffer.read(), source="standard input")
-        if not text.strip():
-            raise InputError("standard input: no JSON received")
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"standard input: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-            ) from None
-    data, _ = read_json(Path(path))
+        data, _ = read_json_stdin(source="standard input", empty="no JSON received")
+    else:
+        data, _ = read_json(Path(path))
     return data
 
 

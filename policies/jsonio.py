@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,21 @@ def decode_bytes(raw: bytes, *, source: str) -> str:
         raise InputError(f"{source}: cannot decode as {encoding}: {exc.reason}") from None
 
 
+def parse_json(raw: bytes, *, source: str, empty: str = "file is empty") -> tuple[Any, str]:
+    """Decode and parse ``raw``; every failure is an InputError with a one-line message."""
+    text = decode_bytes(raw, source=source)
+    if not text.strip():
+        raise InputError(f"{source}: {empty}")
+    try:
+        return json.loads(text), text
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{source}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise InputError(f"{source}: JSON nested too deeply") from None
+
+
 def read_json(path: Path) -> tuple[Any, str]:
     """Return (parsed JSON, decoded text). Raises InputError with a one-line message."""
     try:
@@ -39,14 +55,9 @@ def read_json(path: Path) -> tuple[Any, str]:
         raise InputError(f"{path}: is a directory, expected a JSON file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    text = decode_bytes(raw, source=str(path))
-    if not text.strip():
-        raise InputError(f"{path}: file is empty")
-    try:
-        return json.loads(text), text
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
-    except RecursionError:
-        raise InputError(f"{path}: JSON nested too deeply") from None
+    return parse_json(raw, source=str(path))
+
+
+def read_json_stdin(*, source: str, empty: str) -> tuple[Any, str]:
+    """Like read_json, for ``-`` (e.g. ``terraform show -json tfplan | ... -``)."""
+    return parse_json(sys.stdin.buffer.read(), source=source, empty=empty)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policies.jsonio import InputError, decode_bytes, read_json
+from policies.jsonio import InputError, read_json, read_json_stdin
 from policies.model import (
     UNKNOWN,
     Backend,
@@ -98,18 +97,7 @@ def load_file(path: Path, *, environment: str | None = None) -> Document:
 
 def load_stdin(*, environment: str | None = None) -> Document:
     """``terraform show -json tfplan | policies check -``: the document on standard input."""
-    raw = sys.stdin.buffer.read()
-    text = decode_bytes(raw, source="<stdin>")
-    if not text.strip():
-        raise InputError("<stdin>: input is empty")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"<stdin>: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
-    except RecursionError:
-        raise InputError("<stdin>: JSON nested too deeply") from None
+    data, text = read_json_stdin(source="<stdin>", empty="input is empty")
     source = _Source(path=Path("stdin.json"), display="<stdin>", data=data, text=text)
     kind = detect_kind(data, source=source.display)
     with _depth_guard(source):

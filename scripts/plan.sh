@@ -35,8 +35,7 @@ python=("$root/.venv/bin/python")
 # Synthesize this environment only (cached when infra/ is unchanged); validates --env too.
 "$root/scripts/pre-validate-iac.sh" --only synth --env "$env_name" \
   --reports-dir "reports/plan/$env_name/gate" || exit $?
-stack=$("${python[@]}" -c 'import sys; from infra.config import ENVIRONMENTS
-print(ENVIRONMENTS[sys.argv[1]].stack_name)' "$env_name")
+stack=$(describe_environment "$env_name" stack) || exit 2
 # Where the gate synthesized (it honours CDKTF_OUTDIR too).
 stack_dir="${CDKTF_OUTDIR:-cdktf.out}/stacks/$stack"
 out="reports/plan/$env_name"
