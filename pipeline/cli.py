@@ -1,7 +1,8 @@
 """``pipenv run pipeline <command>``: the only Python the workflows call directly.
 
-Exit codes: 0 success, 2 bad input (one ``error:`` line on stderr, never a traceback), and for
-``drift-report`` 3 when drift was found.
+Exit codes: 0 success, 2 bad input (one ``error:`` line on stderr, never a traceback), 1 when a
+deployment step refuses (wrong plan hash, older commit, AWS error), and for ``drift-report`` 3
+when drift was found.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from typing import Any
 import click
 
 from infra.config import ConfigError
-from pipeline import drift, issue, outputs, summary
+from pipeline import deploy_commands, drift, issue, outputs, summary
+from pipeline.deployments import Refused
 from pipeline.environments import matrix
 from pipeline.markdown import MARKDOWN_LIMIT
 from pipeline.planfile import load_json, load_plan, parse_plan
 from pipeline.redact import redact_plan
 from policies.jsonio import InputError
 
+EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
 _MIN_LIMIT = 2_000
 
@@ -165,6 +168,9 @@ def _drift_report(plan_json: Path, *, full_plan: Path | None, title: str) -> dri
     return drift.build_report(plans[0], full_plan=plans[1] if len(plans) > 1 else None, title=title)
 
 
+deploy_commands.register(cli)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; every failure the user can cause is one stderr line and exit code 2."""
     try:
@@ -176,6 +182,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputError, ConfigError) as exc:
         click.echo(f"error: {exc}", err=True)
         return EXIT_BAD_INPUT
+    except Refused as exc:
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_REFUSED
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:

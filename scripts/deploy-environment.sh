@@ -1,17 +1,28 @@
 #!/usr/bin/env bash
-# One step of deploying one environment; deploy-environment.yml runs the steps in this order,
-# each as its own workflow step so the job summary can name the one that failed.
+# One step of deploying one environment. deploy-environment.yml runs the steps in two jobs, each
+# step as its own workflow step so the job summary can name the one that failed.
 #
 # Usage: scripts/deploy-environment.sh STEP ENV
-#   describe      write the environment's stack, region and role names to $GITHUB_OUTPUT
+# Plan job (no GitHub environment, read-only plan role):
+#   describe      the environment's stack, region, role names and state bucket -> $GITHUB_OUTPUT
 #   synth         synthesize the environment's stack
 #   check-config  policies on the synthesized configuration
-#   plan          terraform init + plan -out=tfplan + show -json, plan summary (needs AWS)
+#   plan          terraform init + plan -lock=false -out=tfplan; summary and redacted plan
 #   check-plan    policies on the plan (destructive changes to stateful resources block)
-#   apply         terraform apply tfplan: exactly the reviewed plan, never a fresh one
+#   store-plan    upload tfplan to s3://$CATALOG_STATE_BUCKET/plans/ENV/COMMIT.tfplan (SSE-KMS);
+#                 step outputs plan_sha256 and plan_key; the hash goes to the job summary
+# Apply job (bound to the GitHub environment, apply role; checkout with full history):
+#   describe, synth (as above)
+#   fetch-plan    download the reviewed plan (PLAN_KEY, PLAN_SHA256 from the plan job);
+#                 refuses a plan whose SHA-256 differs
+#   check-order   refuses a commit older than, or diverged from, the deployed one
+#                 (catalog-api/ENV/deployment.json); the same commit is an allowed re-run
+#   apply         terraform init + apply tfplan: exactly the reviewed plan, never a fresh one
+#   record        write the deployment record (commit, plan hash, time, run URL)
 #   outputs       terraform outputs, sensitive ones masked, to the job summary
 #   report-failure  name the failed step in the job summary (reads STEP_OUTCOMES)
-# Reports go to reports/deploy/ENV/. Exit: 0 ok, 1 step failed, 2 usage.
+# The commit is GITHUB_SHA, else HEAD. Reports go to ${REPORTS_DIR:-reports}/deploy/ENV/.
+# Exit: 0 ok, 1 step failed or refused, 2 usage.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib/python-env.sh
@@ -19,14 +30,19 @@ source "$root/scripts/lib/python-env.sh"
 # shellcheck source=lib/terraform.sh
 source "$root/scripts/lib/terraform.sh"
 
+steps="describe|synth|check-config|plan|check-plan|store-plan|fetch-plan|check-order|apply|record|outputs|report-failure"
 usage() {
-  echo "usage: scripts/deploy-environment.sh describe|synth|check-config|plan|check-plan|apply|outputs|report-failure ENV" >&2
+  echo "usage: scripts/deploy-environment.sh $steps ENV" >&2
   exit 2
 }
 [ "$#" -eq 2 ] || usage
 step="$1"
 environment="$2"
-reports="$root/reports/deploy/$environment"
+case "|$steps|" in
+  *"|$step|"*) ;;
+  *) usage ;;
+esac
+reports="${REPORTS_DIR:-$root/reports}/deploy/$environment"
 mkdir -p "$reports"
 cd "$root"
 
@@ -40,7 +56,7 @@ stack_dir() {
 # run_policies INPUT NAME: the policy pack on INPUT; reports NAME.md/.json, summary, exit status.
 run_policies() {
   local input="$1" name="$2" status=0
-  pipenv run policies check "$input" --env "$environment" \
+  run_policies_cli check "$input" --env "$environment" \
     --format markdown --output "$reports/$name.md" \
     --format json --output "$reports/$name.json" || status=$?
   [ -f "$reports/$name.md" ] && append_summary "$reports/$name.md"
@@ -52,17 +68,23 @@ run_policies() {
   return "$status"
 }
 
+# write_outputs FILE: name=value lines to $GITHUB_OUTPUT (printed locally).
+write_outputs() {
+  if [ -n "${GITHUB_OUTPUT:-}" ]; then
+    cat "$1" >>"$GITHUB_OUTPUT"
+  else
+    cat "$1"
+  fi
+}
+
 # report-failure must work however early the job failed, even before Python was set up.
 if [ "$step" != report-failure ]; then
   ensure_python_env "$root"
 fi
 case "$step" in
   describe)
-    for field in stack region plan_role apply_role; do
-      # Assigned first: a failure inside an argument's $(...) would not stop the script.
-      value=$(describe_environment "$environment" "$field")
-      set_output "$field" "$value"
-    done
+    run_pipeline describe "$environment" >"$reports/describe.txt"
+    write_outputs "$reports/describe.txt"
     ;;
   synth)
     synth_stack "$root" "$environment" >/dev/null
@@ -75,28 +97,71 @@ case "$step" in
     terraform_init "$dir"
     changes=$(terraform_plan "$dir" tfplan)
     terraform_show_json "$dir" tfplan "$reports/plan.json"
-    pipenv run pipeline plan-summary "$reports/plan.json" \
-      --title "Deploy plan for $environment" >"$reports/plan-summary.md"
-    pipenv run pipeline plan-summary "$reports/plan.json" --format json >"$reports/plan-summary.json"
-    # The raw plan JSON holds sensitive values in clear text; only this copy is uploaded.
-    pipenv run pipeline redact-plan "$reports/plan.json" --output "$reports/plan.redacted.json"
+    # The raw plan JSON holds sensitive values in clear text; only the redacted copy is uploaded.
+    run_pipeline plan-report "$reports/plan.json" --title "Deploy plan for $environment" \
+      --markdown "$reports/plan-summary.md" --json "$reports/plan-summary.json" \
+      --redacted "$reports/plan.redacted.json"
     append_summary "$reports/plan-summary.md"
     set_output changes "$([ "$changes" = changes ] && echo true || echo false)"
     ;;
   check-plan)
     run_policies "$reports/plan.json" plan-policies
     ;;
+  store-plan)
+    dir=$(stack_dir)
+    run_pipeline store-plan --env "$environment" --plan "$dir/tfplan" >"$reports/stored-plan.txt"
+    write_outputs "$reports/stored-plan.txt"
+    {
+      echo "### Reviewed plan for $environment"
+      echo
+      echo "The apply job applies exactly this saved plan, after checking its SHA-256:"
+      echo
+      sed 's/^\([^=]*\)=\(.*\)$/- \1: `\2`/' "$reports/stored-plan.txt"
+    } >"$reports/stored-plan.md"
+    append_summary "$reports/stored-plan.md"
+    ;;
+  fetch-plan)
+    if [ -z "${PLAN_SHA256:-}" ] || [ -z "${PLAN_KEY:-}" ]; then
+      echo "error: fetch-plan needs PLAN_SHA256 and PLAN_KEY (the plan job's outputs)" >&2
+      exit 2
+    fi
+    dir=$(stack_dir)
+    run_pipeline fetch-plan --env "$environment" --key "$PLAN_KEY" --sha256 "$PLAN_SHA256" \
+      --output "$dir/tfplan"
+    ;;
+  check-order)
+    run_pipeline check-order --env "$environment"
+    ;;
   apply)
     dir=$(stack_dir)
+    terraform_init "$dir"
     # A saved plan applies exactly what was reviewed; Terraform refuses it if the state moved on
-    # since the plan ("Saved plan is stale"), which is the safe outcome.
-    terraform -chdir="$dir" apply -input=false -lock-timeout="$TF_LOCK_TIMEOUT" tfplan
+    # since the plan ("Saved plan is stale"), which is the safe outcome: nothing is applied.
+    status=0
+    terraform -chdir="$dir" apply -input=false -lock-timeout="$TF_LOCK_TIMEOUT" tfplan 2>&1 |
+      tee "$reports/apply.log" || status=$?
+    if [ "$status" -ne 0 ]; then
+      if grep -q "Saved plan is stale" "$reports/apply.log"; then
+        echo "error: the reviewed plan for $environment is stale: the state changed after it was planned (another apply ran in between). Nothing was applied and the state is untouched; run the deploy again to plan and review anew." >&2
+      else
+        echo "error: terraform apply failed for $environment (exit code $status, see $reports/apply.log)" >&2
+      fi
+      exit 1
+    fi
+    ;;
+  record)
+    dir=$(stack_dir)
+    if [ -z "${PLAN_SHA256:-}" ]; then
+      # Planned and applied in one place (a laptop): the hash of the plan that was applied.
+      PLAN_SHA256=$(sha256sum "$dir/tfplan" | cut -d' ' -f1)
+    fi
+    run_pipeline record-deployment --env "$environment" --plan-sha256 "$PLAN_SHA256"
     ;;
   outputs)
     dir=$(stack_dir)
     # Piped, so sensitive output values never touch the disk; `outputs` masks them.
     terraform -chdir="$dir" output -json |
-      pipenv run pipeline outputs - --title "Outputs of $environment" >"$reports/outputs.md"
+      run_pipeline outputs - --title "Outputs of $environment" >"$reports/outputs.md"
     append_summary "$reports/outputs.md"
     ;;
   report-failure)
@@ -117,11 +182,10 @@ case "$step" in
       echo
       echo "Later steps did not run, and later environments will not deploy."
       echo "A failed plan or apply releases the state lock itself. If the job was cancelled, timed"
-      echo "out or lost its runner during plan or apply, the lock may remain: see"
-      echo "*Recovering a stuck state lock* in README.md."
+      echo "out or lost its runner during apply, the lock may remain: see"
+      echo "*Recovering a stuck state lock* in docs/deploy.md."
     } >"$reports/failure.md"
     cat "$reports/failure.md" >&2
     append_summary "$reports/failure.md"
     ;;
-  *) usage ;;
 esac

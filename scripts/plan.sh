@@ -2,21 +2,27 @@
 # Plan one environment against its real state, as the PR workflow does, and render the sticky
 # PR comment. Needs AWS credentials for the environment's read-only plan role and terraform.
 #
-#   scripts/plan.sh --env dev
+#   scripts/plan.sh --env dev [--stacks-dir DIR]
 #
-# Writes reports/plan/<env>/: plan.json (raw: may hold sensitive values, never upload it),
-# plan.redacted.json, summary.md, policies.{md,sarif,json}, plan.log, comment.md.
+# --stacks-dir DIR: plan DIR/stacks/<stack>/cdk.tf.json as given (the PR's synthesized artifact,
+# already checked by the policy pack) instead of synthesizing. Always -lock=false: a PR plan never
+# takes or touches the state lock. Writes ${REPORTS_DIR:-reports}/plan/<env>/: plan.json (raw:
+# may hold sensitive values, never upload it), plan.redacted.json, summary.md,
+# policies.{md,sarif,json}, plan.log, comment.md.
 # Exit codes: 0 plan ready, 1 plan failed or blocking policy findings, 2 usage error.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-usage() { sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
-env_name=""
+usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+env_name="" stacks_dir=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --env) [ $# -ge 2 ] || { echo "error: --env needs a value (see --help)" >&2; exit 2; }
       env_name="$2"; shift 2 ;;
     --env=*) env_name="${1#--env=}"; shift ;;
+    --stacks-dir) [ $# -ge 2 ] || { echo "error: --stacks-dir needs a value (see --help)" >&2; exit 2; }
+      stacks_dir="$2"; shift 2 ;;
+    --stacks-dir=*) stacks_dir="${1#--stacks-dir=}"; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "error: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -32,20 +38,28 @@ ensure_python_env "$root" || exit 2
 cd "$root"
 python=("$root/.venv/bin/python")
 
-# Synthesize this environment only (cached when infra/ is unchanged); validates --env too.
-"$root/scripts/pre-validate-iac.sh" --only synth --env "$env_name" \
-  --reports-dir "reports/plan/$env_name/gate" || exit $?
-stack=$(describe_environment "$env_name" stack) || exit 2
-# Where the gate synthesized (it honours CDKTF_OUTDIR too).
-stack_dir="${CDKTF_OUTDIR:-cdktf.out}/stacks/$stack"
-out="reports/plan/$env_name"
+out="${REPORTS_DIR:-$root/reports}/plan/$env_name"
 mkdir -p "$out"
+if [ -n "$stacks_dir" ]; then
+  [ -d "$stacks_dir" ] || { echo "error: --stacks-dir $stacks_dir is not a directory" >&2; exit 2; }
+  stack=$(describe_environment "$env_name" stack) || exit 2
+  stack_dir="$(cd "$stacks_dir" && pwd)/stacks/$stack"
+  [ -f "$stack_dir/cdk.tf.json" ] ||
+    { echo "error: $stacks_dir has no stacks/$stack/cdk.tf.json" >&2; exit 2; }
+else
+  # Synthesize this environment only (cached when infra/ is unchanged); validates --env too.
+  "$root/scripts/pre-validate-iac.sh" --only synth --env "$env_name" \
+    --reports-dir "$out/gate" || exit $?
+  stack=$(describe_environment "$env_name" stack) || exit 2
+  # Where the gate synthesized (it honours CDKTF_OUTDIR too).
+  stack_dir="${CDKTF_OUTDIR:-$root/cdktf.out}/stacks/$stack"
+fi
 # The log is quoted in the PR comment, where colour codes would be noise.
 export TF_IN_AUTOMATION=1 TF_INPUT=0 TF_CLI_ARGS="-no-color"
 
 echo "==> terraform init + plan ($stack)"
-# The plan takes the S3 lock like deploys and drift checks do (the plan role may write only
-# its environment's .tflock), so it never reads a state that an apply is halfway through.
+# -lock=false (terraform_plan): PR code never takes, holds or deletes the state lock. A state an
+# apply is halfway through is at worst read as it was; the apply has its own saved plan.
 set +e
 {
   terraform_init "$stack_dir" && terraform_plan "$stack_dir" tfplan >/dev/null
@@ -57,9 +71,8 @@ tail -n 40 "$out/plan.log"
 policies_exit_arg=()
 if [ "$plan_exit" -eq 0 ]; then
   terraform_show_json "$stack_dir" tfplan "$out/plan.json"
-  "${python[@]}" -m pipeline redact-plan "$out/plan.json" --output "$out/plan.redacted.json"
-  "${python[@]}" -m pipeline plan-summary "$out/plan.json" \
-    --title "Terraform plan: $env_name" >"$out/summary.md"
+  run_pipeline plan-report "$out/plan.json" --title "Terraform plan: $env_name" \
+    --markdown "$out/summary.md" --redacted "$out/plan.redacted.json"
   echo "==> policies on the plan"
   set +e
   "${python[@]}" -m policies check "$out/plan.json" --env "$env_name" \

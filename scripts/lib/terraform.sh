@@ -1,17 +1,30 @@
 # shellcheck shell=bash
-# Sourced by the deploy and drift scripts: Terraform steps whose exit codes need care.
-# Expects ensure_python_env (scripts/lib/python-env.sh) to have run.
+# Sourced by plan.sh, deploy-environment.sh and drift-check.sh: Terraform steps whose exit codes
+# need care, and the one way these scripts start Python. Expects $root (the checkout) to be set
+# and ensure_python_env (scripts/lib/python-env.sh) to have run.
 
-# How long a plan or apply waits for the S3 lock file (<key>.tflock) another run holds. Deploys
-# and drift checks take the same lock; waiting is polite, failing after a bounded wait is loud.
+# How long an apply waits for the S3 lock file (<key>.tflock) another apply holds. Plans never
+# take the lock (-lock=false): the plan role cannot write it, and a cancelled plan must never
+# leave a lock that blocks a deploy. A saved plan is still safe: Terraform refuses to apply it
+# once the state has moved on ("Saved plan is stale").
 TF_LOCK_TIMEOUT="${TF_LOCK_TIMEOUT:-5m}"
 
-# describe_environment ENV FIELD: one field of the environment's matrix entry (stack, region,
-# plan_role, apply_role), read from infra/config.py through `pipeline matrix`.
+# run_pipeline ARGS...: `python -m pipeline ARGS` from the checkout's .venv, without pipenv's
+# start-up cost. One call per decision: the commands return everything a step needs at once.
+run_pipeline() {
+  (cd "$root" && "$root/.venv/bin/python" -m pipeline "$@")
+}
+
+# run_policies_cli ARGS...: `python -m policies ARGS` likewise.
+run_policies_cli() {
+  (cd "$root" && "$root/.venv/bin/python" -m policies "$@")
+}
+
+# describe_environment ENV FIELD: one field (stack, region, plan_role, apply_role, state_bucket)
+# of the environment, from infra/config.py through `pipeline describe`.
 describe_environment() {
   local environment="$1" field="$2" value
-  value=$(CATALOG_ENVIRONMENTS="$environment" pipenv run pipeline matrix |
-    jq -er --arg field "$field" '.include[0][$field]') || {
+  value=$(run_pipeline describe "$environment" --field "$field") || {
     echo "error: cannot describe environment '$environment' (field $field)" >&2
     return 2
   }
@@ -22,7 +35,7 @@ describe_environment() {
 synth_stack() {
   local root="$1" environment="$2" stack dir
   stack=$(describe_environment "$environment" stack) || return 2
-  (cd "$root" && CATALOG_ENVIRONMENTS="$environment" pipenv run synth >&2) || {
+  (cd "$root" && CATALOG_ENVIRONMENTS="$environment" "$root/.venv/bin/python" -m infra >&2) || {
     echo "error: synth failed for $environment" >&2
     return 1
   }
@@ -34,8 +47,18 @@ synth_stack() {
   printf '%s\n' "$dir"
 }
 
+# terraform_init DIR. Test seam (tests only, never set in a workflow): PIPELINE_TF_OVERRIDES_DIR
+# names a directory whose *_override.tf.json files are copied into DIR first, e.g. provider
+# endpoints pointing at a local AWS emulator and a relaxed provider version.
 terraform_init() {
-  local dir="$1"
+  local dir="$1" override
+  if [ -n "${PIPELINE_TF_OVERRIDES_DIR:-}" ]; then
+    for override in "$PIPELINE_TF_OVERRIDES_DIR"/*_override.tf.json; do
+      [ -f "$override" ] || continue
+      cp "$override" "$dir/" || return 1
+      echo "test seam: $(basename "$override") from PIPELINE_TF_OVERRIDES_DIR" >&2
+    done
+  fi
   # Terraform refuses a plugin cache directory that does not exist yet (first, uncached run).
   if [ -n "${TF_PLUGIN_CACHE_DIR:-}" ]; then
     mkdir -p "$TF_PLUGIN_CACHE_DIR"
@@ -47,14 +70,15 @@ terraform_init() {
 }
 
 # terraform_plan DIR PLANFILE [EXTRA ARGS...]: prints `changes` or `no-changes`.
+# Always -lock=false (see TF_LOCK_TIMEOUT above).
 # -detailed-exitcode: 0 no changes, 2 changes, anything else an error. The status is caught
 # with `|| status=$?` so `set -e` does not abort on 2, and an error is never read as
 # "no changes": it returns 1 and prints nothing on stdout.
 terraform_plan() {
   local dir="$1" planfile="$2" status=0
   shift 2
-  terraform -chdir="$dir" plan -input=false -detailed-exitcode \
-    -lock-timeout="$TF_LOCK_TIMEOUT" -out="$planfile" "$@" >&2 || status=$?
+  terraform -chdir="$dir" plan -input=false -detailed-exitcode -lock=false \
+    -out="$planfile" "$@" >&2 || status=$?
   case "$status" in
     0) echo "no-changes" ;;
     2) echo "changes" ;;

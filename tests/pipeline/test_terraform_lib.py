@@ -58,7 +58,7 @@ def test_plan_exit_codes_0_and_2_are_verdicts(tmp_path, exit_code, verdict) -> N
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"verdict={verdict}\n"
     assert log == (
-        "terraform -chdir=stack plan -input=false -detailed-exitcode -lock-timeout=5m "
+        "terraform -chdir=stack plan -input=false -detailed-exitcode -lock=false "
         "-out=drift.tfplan -refresh-only\n"
     )
 

@@ -192,7 +192,7 @@ def test_every_job_has_a_timeout_or_calls_a_workflow_that_has_one(name: str) -> 
 
 
 def test_apply_step_applies_exactly_the_saved_plan(tmp_path: Path) -> None:
-    """The real script with a fake terraform: `apply tfplan`, never a plan of its own."""
+    """The real script with a fake terraform: init, then `apply tfplan`, never a fresh plan."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "terraform"
@@ -202,29 +202,27 @@ def test_apply_step_applies_exactly_the_saved_plan(tmp_path: Path) -> None:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("CATALOG_", "GITHUB_", "TF_"))
-    } | {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_TF_LOG": str(log)}
+        if not key.startswith(("CATALOG_", "GITHUB_", "TF_", "PIPELINE_"))
+    } | {
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "FAKE_TF_LOG": str(log),
+        "REPORTS_DIR": str(tmp_path / "reports"),
+        "CDKTF_OUTDIR": str(tmp_path / "cdktf.out"),
+    }
 
-    reports = REPO_ROOT / "reports" / "deploy" / "dev"
-    created = [d for d in (reports.parent, reports) if not d.exists()]
-    try:
-        result = subprocess.run(
-            ["bash", str(REPO_ROOT / "scripts" / "deploy-environment.sh"), "apply", "dev"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-        )
-    finally:
-        # The script makes its reports directory; leave the tree as it was.
-        for directory in reversed(created):
-            if directory.is_dir() and not any(directory.iterdir()):
-                directory.rmdir()
+    result = subprocess.run(
+        ["bash", str(REPO_ROOT / "scripts" / "deploy-environment.sh"), "apply", "dev"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
 
     assert result.returncode == 0, result.stderr
-    stack_dir = REPO_ROOT / "cdktf.out" / "stacks" / "catalog-api-dev"
+    stack_dir = tmp_path / "cdktf.out" / "stacks" / "catalog-api-dev"
     assert log.read_text(encoding="utf-8") == (
+        f"-chdir={stack_dir} init -input=false\n"
         f"-chdir={stack_dir} apply -input=false -lock-timeout=5m tfplan\n"
     )
 

@@ -1,0 +1,294 @@
+"""The deployment commands against moto (in process) and a real git repository in tmp_path.
+
+store-plan / fetch-plan: the reviewed plan is stored SSE-KMS and refused when its hash differs.
+check-order / record-deployment: an older or diverged commit is refused, the same one allowed.
+drift-check: one call writes every report, and says how far the environment is behind main.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.pipeline.conftest import RunCli
+from tests.pipeline.support import assert_one_line_error, drift_fixture
+
+moto = pytest.importorskip("moto")
+boto3 = pytest.importorskip("boto3")
+
+BUCKET = "catalog-api-test-state"
+REGION = "eu-north-1"
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=repo, capture_output=True, text=True, check=True, timeout=30
+    ).stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """main: c1 - c2 - c3, and a branch `side` from c1 that diverged (s1)."""
+    path = tmp_path / "repo"
+    path.mkdir()
+    _git(path, "init", "-q", "-b", "main")
+    for key, value in {"user.name": "t", "user.email": "t@example.invalid"}.items():
+        _git(path, "config", key, value)
+    for name in ("c1", "c2", "c3"):
+        _git(path, "commit", "-q", "--allow-empty", "-m", name)
+        _git(path, "tag", name)
+    _git(path, "checkout", "-q", "-b", "side", "c1")
+    _git(path, "commit", "-q", "--allow-empty", "-m", "s1")
+    _git(path, "tag", "s1")
+    _git(path, "checkout", "-q", "main")
+    monkeypatch.chdir(path)
+    return path
+
+
+@pytest.fixture
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[object, str]]:
+    """A moto S3 bucket and KMS key; CATALOG_* pointing at them; no real AWS reachable."""
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "GITHUB_SHA", "GITHUB_RUN_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    with moto.mock_aws():
+        client = boto3.client("s3", region_name=REGION)
+        client.create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
+        key_id = boto3.client("kms", region_name=REGION).create_key()["KeyMetadata"]["KeyId"]
+        monkeypatch.setenv("CATALOG_STATE_BUCKET", BUCKET)
+        monkeypatch.setenv("CATALOG_STATE_REGION", REGION)
+        monkeypatch.setenv("CATALOG_STATE_KMS_KEY_ID", key_id)
+        yield client, key_id
+
+
+def _outputs(text: str) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in text.splitlines())
+
+
+def test_store_then_fetch_round_trips_the_plan_encrypted_with_the_state_key(
+    run_cli: RunCli, repo: Path, s3, tmp_path: Path
+) -> None:
+    client, key_id = s3
+    plan = tmp_path / "tfplan"
+    plan.write_bytes(b"PK\x03\x04 a saved plan")
+
+    stored = run_cli("store-plan", "--env", "dev", "--plan", plan)
+
+    assert stored.code == 0, stored.err
+    values = _outputs(stored.out)
+    head = _git(repo, "rev-parse", "HEAD")
+    assert values["commit"] == head
+    assert values["plan_key"] == f"plans/dev/{head}.tfplan"
+    assert len(values["plan_sha256"]) == 64
+    meta = client.head_object(Bucket=BUCKET, Key=values["plan_key"])
+    assert meta["ServerSideEncryption"] == "aws:kms"
+    assert meta["SSEKMSKeyId"].endswith(key_id)
+
+    fetched = tmp_path / "fetched.tfplan"
+    result = run_cli(
+        "fetch-plan", "--env", "dev", "--key", values["plan_key"],
+        "--sha256", values["plan_sha256"], "--output", fetched,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert fetched.read_bytes() == plan.read_bytes()
+
+
+def test_fetch_refuses_a_plan_replaced_after_review_and_writes_nothing(
+    run_cli: RunCli, repo: Path, s3, tmp_path: Path
+) -> None:
+    client, _ = s3
+    plan = tmp_path / "tfplan"
+    plan.write_bytes(b"reviewed plan")
+    values = _outputs(run_cli("store-plan", "--env", "dev", "--plan", plan).out)
+    client.put_object(Bucket=BUCKET, Key=values["plan_key"], Body=b"someone else's plan")
+    fetched = tmp_path / "fetched.tfplan"
+
+    result = run_cli(
+        "fetch-plan", "--env", "dev", "--key", values["plan_key"],
+        "--sha256", values["plan_sha256"], "--output", fetched,
+    )  # fmt: skip
+
+    assert result.code == 1
+    assert "refusing the plan" in result.err
+    assert values["plan_sha256"] in result.err
+    assert not fetched.exists()
+    assert not list(tmp_path.glob("fetched*"))
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--key", "plans/prod/x.tfplan", "--sha256", "0" * 64], "is not under plans/dev/"),
+        (["--key", "plans/dev/../x", "--sha256", "0" * 64], "is not under plans/dev/"),
+        (["--key", "plans/dev/x.tfplan", "--sha256", "abc"], "is not a SHA-256"),
+    ],
+)
+def test_fetch_rejects_bad_keys_and_hashes_in_one_line(
+    run_cli: RunCli, s3, tmp_path: Path, args: list[str], expected: str
+) -> None:
+    result = run_cli("fetch-plan", "--env", "dev", *args, "--output", tmp_path / "p")
+
+    assert_one_line_error(result, expected)
+
+
+def _record(run_cli: RunCli, commit: str) -> None:
+    result = run_cli("record-deployment", "--env", "dev", "--plan-sha256", "a" * 64,
+                     "--commit", commit, "--run-url", "https://example.invalid/run/1")  # fmt: skip
+    assert result.code == 0, result.err
+
+
+def test_record_is_written_beside_the_state_with_sse_kms(run_cli: RunCli, repo: Path, s3) -> None:
+    client, _ = s3
+    _record(run_cli, "c2")
+
+    obj = client.get_object(Bucket=BUCKET, Key="catalog-api/dev/deployment.json")
+    record = json.loads(obj["Body"].read())
+    assert obj["ServerSideEncryption"] == "aws:kms"
+    assert record["environment"] == "dev"
+    assert record["commit"] == _git(repo, "rev-parse", "c2")
+    assert record["plan_sha256"] == "a" * 64
+    assert record["run_url"] == "https://example.invalid/run/1"
+    assert record["applied_at"].endswith("Z")
+
+
+@pytest.mark.parametrize(
+    ("deploying", "code", "says"),
+    [
+        ("c3", 0, "is newer than the deployed"),
+        ("c2", 0, "idempotent re-run"),
+        ("c1", 1, "it is older than"),
+        ("s1", 1, "has diverged from the deployed"),
+    ],
+)
+@pytest.mark.usefixtures("repo", "s3")
+def test_check_order_refuses_older_and_diverged_commits(
+    run_cli: RunCli, deploying: str, code: int, says: str
+) -> None:
+    _record(run_cli, "c2")
+
+    result = run_cli("check-order", "--env", "dev", "--commit", deploying)
+
+    assert result.code == code, result.err
+    assert says in result.err
+
+
+def test_check_order_takes_github_sha_and_allows_a_first_deploy(
+    run_cli: RunCli, repo: Path, s3, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_SHA", _git(repo, "rev-parse", "c1"))
+
+    result = run_cli("check-order", "--env", "dev")
+
+    assert result.code == 0, result.err
+    assert "first deploy" in result.err
+
+
+def test_check_order_refuses_when_the_deployed_commit_is_not_in_the_history(
+    run_cli: RunCli, repo: Path, s3
+) -> None:
+    client, _ = s3
+    client.put_object(
+        Bucket=BUCKET,
+        Key="catalog-api/dev/deployment.json",
+        Body=json.dumps({"commit": "f" * 40}).encode(),
+    )
+
+    result = run_cli("check-order", "--env", "dev", "--commit", "c3")
+
+    assert result.code == 1
+    assert "fetch-depth: 0" in result.err
+
+
+def test_an_unreachable_bucket_is_a_refusal_not_a_first_deploy(
+    run_cli: RunCli, repo: Path, s3, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CATALOG_STATE_BUCKET", "no-such-bucket-here")
+
+    result = run_cli("check-order", "--env", "dev", "--commit", "c3")
+
+    assert result.code == 1
+    assert "NoSuchBucket" in result.err
+
+
+def test_drift_check_writes_every_report_and_the_pending_promotion(
+    run_cli: RunCli, repo: Path, s3, tmp_path: Path
+) -> None:
+    _record(run_cli, "c1")
+    out = tmp_path / "out"
+
+    result = run_cli(
+        "drift-check", "--env", "dev",
+        "--drift-plan", drift_fixture("drift_with_pending.refresh.json"),
+        "--full-plan", drift_fixture("drift_with_pending.full.json"),
+        "--out", out, "--run-url", "https://example.invalid/run/7",
+    )  # fmt: skip
+
+    assert result.code == 0, result.err
+    assert (out / "verdict").read_text() == "drift\n"
+    report = json.loads((out / "drift-report.json").read_text())
+    assert report["verdict"] == "drift"
+    assert report["promotion"]["commit"] == _git(repo, "rev-parse", "c1")
+    assert report["promotion"]["commits_behind_main"] == 2
+    body = (out / "issue-body.md").read_text()
+    assert body.startswith("<!-- catalog-api-drift:dev -->\n")
+    assert "**2 commit(s) behind main**: pending promotion, not drift" in body
+    assert "https://example.invalid/run/7" in body
+    markdown = (out / "drift-report.md").read_text()
+    assert markdown.startswith("### Drift in dev\n\n**Deployed commit:** `")
+    for name in ("drift.plan.redacted.json", "full.plan.redacted.json"):
+        assert json.loads((out / name).read_text())["format_version"]
+
+
+def test_drift_check_without_a_record_says_so_and_still_gives_a_verdict(
+    run_cli: RunCli, repo: Path, s3, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    plan = drift_fixture("drift_none.refresh.json")
+
+    result = run_cli("drift-check", "--env", "dev", "--drift-plan", plan, "--full-plan", plan,
+                     "--out", out)  # fmt: skip
+
+    assert result.code == 0, result.err
+    assert (out / "verdict").read_text() == "clean\n"
+    assert "none recorded" in (out / "drift-report.md").read_text()
+
+
+def test_drift_check_gives_no_verdict_for_an_errored_plan(run_cli: RunCli, tmp_path: Path) -> None:
+    data = json.loads(drift_fixture("drift_none.refresh.json").read_text())
+    data["errored"] = True
+    errored = tmp_path / "errored.json"
+    errored.write_text(json.dumps(data))
+    out = tmp_path / "out"
+
+    result = run_cli("drift-check", "--env", "dev", "--drift-plan", errored,
+                     "--full-plan", errored, "--out", out, "--no-promotion")  # fmt: skip
+
+    assert_one_line_error(result, "Terraform reported errors while planning")
+    assert not (out / "verdict").exists()
+
+
+def test_describe_gives_every_field_in_one_call(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CATALOG_STATE_BUCKET", "my-state")
+    monkeypatch.setenv("CATALOG_REGION", "eu-west-1")
+
+    result = run_cli("describe", "prod")
+
+    assert result.code == 0, result.err
+    assert _outputs(result.out) == {
+        "environment": "prod",
+        "stack": "catalog-api-prod",
+        "region": "eu-west-1",
+        "plan_role": "catalog-api-github-plan-prod",
+        "apply_role": "catalog-api-github-apply-prod",
+        "state_bucket": "my-state",
+    }
