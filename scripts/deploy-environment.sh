@@ -87,7 +87,7 @@ case "$step" in
     write_outputs "$reports/describe.txt"
     ;;
   synth)
-    synth_stack "$root" "$environment" >/dev/null
+    synth_stack "$root" "$environment" "$reports" >/dev/null
     ;;
   check-config)
     run_policies "$(stack_dir)/cdk.tf.json" config-policies

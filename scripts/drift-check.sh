@@ -32,7 +32,7 @@ mkdir -p "$out"
 trap 'rm -f "$out/drift.plan.json" "$out/full.plan.json"' EXIT
 
 ensure_python_env "$root"
-dir=$(synth_stack "$root" "$environment")
+dir=$(synth_stack "$root" "$environment" "$out")
 terraform_init "$dir"
 terraform_says=$(terraform_plan "$dir" drift.tfplan -refresh-only)
 terraform_show_json "$dir" drift.tfplan "$out/drift.plan.json"

@@ -26,13 +26,14 @@ ensure_pipenv() {
 # cost nothing; the stamp lives inside .venv so deleting .venv forces a sync.
 ensure_python_env() {
   local root="$1"
-  ensure_pipenv || return 2
   local stamp="$root/.venv/.pipfile-lock.sha256"
   local want
   want=$(sha256sum "$root/Pipfile.lock" | cut -d' ' -f1)
+  # An environment in sync needs no pipenv: the scripts run .venv/bin/python directly.
   if [ -x "$root/.venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0
   fi
+  ensure_pipenv || return 2
   echo "syncing the Python environment from Pipfile.lock" >&2
   (cd "$root" && pipenv sync --dev >&2) || {
     echo "error: pipenv sync --dev failed" >&2

@@ -31,14 +31,18 @@ describe_environment() {
   printf '%s\n' "$value"
 }
 
-# synth_stack ROOT ENV: synthesize one environment; prints the stack directory terraform runs in.
+# synth_stack ROOT ENV REPORTS: synthesize one environment through the gate's synth step (the
+# same as scripts/pre-validate-iac.sh; skipped while infra/, Pipfile.lock and the CATALOG_*
+# settings are unchanged); prints the stack directory terraform runs in.
 synth_stack() {
-  local root="$1" environment="$2" stack dir
+  local root="$1" environment="$2" reports="$3" stack dir status=0
+  "$root/scripts/pre-validate-iac.sh" --only synth --env "$environment" \
+    --reports-dir "$reports/gate" >&2 || status=$?
+  if [ "$status" -ne 0 ]; then
+    echo "error: synth failed for $environment (exit code $status)" >&2
+    return "$([ "$status" -eq 2 ] && echo 2 || echo 1)"
+  fi
   stack=$(describe_environment "$environment" stack) || return 2
-  (cd "$root" && CATALOG_ENVIRONMENTS="$environment" "$root/.venv/bin/python" -m infra >&2) || {
-    echo "error: synth failed for $environment" >&2
-    return 1
-  }
   dir="${CDKTF_OUTDIR:-$root/cdktf.out}/stacks/$stack"
   if [ ! -f "$dir/cdk.tf.json" ]; then
     echo "error: synth wrote no $dir/cdk.tf.json" >&2
