@@ -74,6 +74,11 @@ def describe_command(environment: str, field: str | None) -> int:
 @click.option("--markdown", type=click.Path(path_type=Path), help="Summary (Markdown).")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Summary (JSON).")
 @click.option("--redacted", type=click.Path(path_type=Path), help="Plan copy safe to upload.")
+@click.option(
+    "--promotion-env",
+    help="Also say which commit this environment runs and how far behind main it is "
+    "(reads its deployment record in S3).",
+)
 def plan_report_command(
     *,
     plan_json: Path,
@@ -81,14 +86,27 @@ def plan_report_command(
     markdown: Path | None,
     json_path: Path | None,
     redacted: Path | None,
+    promotion_env: str | None,
 ) -> int:
     """Write a plan's summary (Markdown and/or JSON) and its redacted copy in one pass."""
     plan, data = _plan_and_data(plan_json)
     result = summary.summarize(plan, title=title)
+    status = None
+    if promotion_env is not None:
+        deployments.check_environment(promotion_env)
+        status = deployments.promotion(
+            state=deployments.state_backend(os.environ), environment=promotion_env
+        )
     if markdown is not None:
-        _write(markdown, summary.render_markdown(result, limit=MARKDOWN_LIMIT))
+        lead = status.markdown() if status is not None else ""
+        text = summary.render_markdown(result, limit=MARKDOWN_LIMIT - len(lead))
+        heading, _, rest = text.partition("\n\n")
+        _write(markdown, f"{heading}\n\n{lead}{rest}")
     if json_path is not None:
-        _write(json_path, json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
+        report = result.to_json()
+        if status is not None:
+            report["promotion"] = status.to_json()
+        _write(json_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     if redacted is not None:
         _write_redacted(data, redacted)
     return 0

@@ -100,7 +100,7 @@ case "$step" in
     # The raw plan JSON holds sensitive values in clear text; only the redacted copy is uploaded.
     run_pipeline plan-report "$reports/plan.json" --title "Deploy plan for $environment" \
       --markdown "$reports/plan-summary.md" --json "$reports/plan-summary.json" \
-      --redacted "$reports/plan.redacted.json"
+      --redacted "$reports/plan.redacted.json" --promotion-env "$environment"
     append_summary "$reports/plan-summary.md"
     set_output changes "$([ "$changes" = changes ] && echo true || echo false)"
     ;;

@@ -71,8 +71,9 @@ tail -n 40 "$out/plan.log"
 policies_exit_arg=()
 if [ "$plan_exit" -eq 0 ]; then
   terraform_show_json "$stack_dir" tfplan "$out/plan.json"
+  # --promotion-env: the comment also says which commit the environment runs (deployment record).
   run_pipeline plan-report "$out/plan.json" --title "Terraform plan: $env_name" \
-    --markdown "$out/summary.md" --redacted "$out/plan.redacted.json"
+    --markdown "$out/summary.md" --redacted "$out/plan.redacted.json" --promotion-env "$env_name"
   echo "==> policies on the plan"
   set +e
   "${python[@]}" -m policies check "$out/plan.json" --env "$env_name" \

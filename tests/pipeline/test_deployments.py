@@ -292,3 +292,24 @@ def test_describe_gives_every_field_in_one_call(
         "apply_role": "catalog-api-github-apply-prod",
         "state_bucket": "my-state",
     }
+
+
+def test_plan_report_writes_everything_in_one_call_and_says_what_is_deployed(
+    run_cli: RunCli, repo: Path, s3, tmp_path: Path
+) -> None:
+    _record(run_cli, "c2")
+    plan = drift_fixture("drift_with_pending.full.json")
+
+    result = run_cli(
+        "plan-report", plan, "--title", "Deploy plan for dev", "--promotion-env", "dev",
+        "--markdown", tmp_path / "s.md", "--json", tmp_path / "s.json",
+        "--redacted", tmp_path / "r.json",
+    )  # fmt: skip
+
+    assert result.code == 0, result.err
+    markdown = (tmp_path / "s.md").read_text()
+    assert markdown.startswith("### Deploy plan for dev\n\n**Deployed commit:** `")
+    assert "**1 commit(s) behind main**: pending promotion" in markdown
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["promotion"]["commits_behind_main"] == 1
+    assert json.loads((tmp_path / "r.json").read_text())["format_version"]
