@@ -19,9 +19,9 @@ import click
 from pipeline import deployments, drift, issue, summary
 from pipeline.environments import matrix
 from pipeline.markdown import MARKDOWN_LIMIT
-from pipeline.planfile import Plan, load_json, parse_plan
 from pipeline.redact import redact_plan
-from policies.jsonio import InputError
+from tfjson.plan import Plan, parse_plan
+from tfjson.reader import InputError, load_json
 
 ENV_OPTION = click.option("--env", "environment", required=True, help="Environment, e.g. dev.")
 COMMIT_OPTION = click.option(
@@ -43,7 +43,7 @@ def _write_redacted(data: Any, path: Path) -> None:
 
 
 def _plan_and_data(path: Path) -> tuple[Plan, Any]:
-    data = load_json(path)
+    data, _ = load_json(path)
     return parse_plan(data, source=str(path)), data
 
 
