@@ -23,9 +23,14 @@ done
 [ -f "$body" ] || { echo "error: no such comment file: $body" >&2; exit 2; }
 : "${GITHUB_REPOSITORY:?GITHUB_REPOSITORY must be set (owner/repo)}"
 
-marker="<!-- catalog-api-plan:${env_name} -->"
-head -n 1 "$body" | grep -qxF "$marker" ||
-  { echo "error: $body does not start with the marker for $env_name" >&2; exit 2; }
+# The marker is written by the comment renderer; reading it back keeps its format in one place.
+marker=$(head -n 1 "$body")
+case "$marker" in
+  # It goes into a jq string below: no quotes or backslashes.
+  *[\"\\]*) echo "error: $body starts with a malformed marker line" >&2; exit 2 ;;
+  "<!-- "*"-plan:$env_name -->") ;;
+  *) echo "error: $body does not start with the marker for $env_name" >&2; exit 2 ;;
+esac
 
 # Only our own bot's comments qualify: a human quoting the marker must not be overwritten.
 existing=$(gh api --paginate "repos/$GITHUB_REPOSITORY/issues/$pr/comments" \
