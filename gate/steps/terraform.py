@@ -1,18 +1,24 @@
 """Step 5: ``terraform fmt -check`` where it applies and ``validate`` on each stack.
 
-Runs only when the binary exists; otherwise it says so. When ``init`` cannot download the
-providers (no network to the registry) the stack is reported as skipped with that reason:
-never a pass that did not happen. Any other failure fails the step.
+Runs only when the binary exists; otherwise it says so. ``validate`` runs with the AWS provider
+version the stack pins, from the registry when it answers, else from a filesystem mirror
+(``TF_PROVIDER_MIRROR``, else one found on the machine; gate/terraform_providers.py). When only
+another version is available the stack is skipped with exactly that reason and the version it
+needs: validating against another provider's schema would be a pass the stack did not earn.
+When ``init`` cannot download the providers the stack is skipped with that reason. Any other
+failure fails the step.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 from pathlib import Path
 
 from gate import fingerprint
+from gate import terraform_providers as providers
 from gate.options import GateOptions
 from gate.runner import Status, StepLog, StepResult
 from gate.stacks import Stack, StacksError, discover_stacks
@@ -37,16 +43,21 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
         return StepResult(status=Status.FAILED, detail=str(exc))
 
     env = _terraform_env(options)
-    version_line = _version(terraform, options=options, log=log, env=env)
-    lines = [version_line, _fmt_check(terraform, stacks=stacks, options=options, log=log, env=env)]
-    fmt_failed = lines[-1].startswith("fmt -check failed")
+    version_json = log.run([terraform, "version", "-json"], cwd=options.root, env=env).stdout
+    version_line = _version_line(version_json)
+    source = find_provider_source(platform=providers.platform_name(version_json))
+    if source.mirror is not None:
+        env["TF_CLI_CONFIG_FILE"] = str(_write_cli_config(options, source.mirror))
+    fmt_line = _fmt_check(terraform, stacks=stacks, options=options, log=log, env=env)
+    lines = [version_line, f"AWS provider from {source.describe()}", fmt_line]
+    fmt_failed = fmt_line.startswith("fmt -check failed")
 
     validated: list[str] = []
     cached: list[str] = []
     failed: list[str] = []
     skipped: list[tuple[str, str]] = []  # (stack, reason)
     for stack in stacks:
-        outcome = _validate(
+        outcome = _unavailable_provider(stack, source) or _validate(
             terraform, stack=stack, version=version_line, options=options, log=log, env=env
         )
         if outcome == "validated":
@@ -70,10 +81,10 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
     if failed or fmt_failed:
         return StepResult(status=Status.FAILED, detail=detail, lines=tuple(lines))
     if skipped and ok == 0:
+        reasons = "; ".join(dict.fromkeys(reason for _, reason in skipped))
         return StepResult(
             status=Status.SKIPPED,
-            detail=f"skipped: terraform init cannot download providers "
-            f"(registry unreachable); validated 0/{len(stacks)}",
+            detail=f"skipped: {reasons}; validated 0/{len(stacks)}",
             lines=tuple(lines),
         )
     if skipped:
@@ -81,9 +92,41 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
     return StepResult(status=Status.PASSED, detail=detail, lines=tuple(lines))
 
 
-def _version(terraform: str, *, options: GateOptions, log: StepLog, env) -> str:
-    output = log.run([terraform, "version", "-json"], cwd=options.root, env=env).stdout
-    match = re.search(r'"terraform_version"\s*:\s*"([^"]+)"', output)
+def find_provider_source(*, platform: str) -> providers.ProviderSource:
+    """Registry, else $TF_PROVIDER_MIRROR, else a mirror on this machine (tests replace this)."""
+    return providers.discover(os.environ, platform=platform)
+
+
+def _unavailable_provider(stack: Stack, source: providers.ProviderSource) -> str | None:
+    """A skip reason when the stack's pinned AWS provider cannot be installed, else None."""
+    if source.kind == "registry":
+        return None
+    if source.kind == "none":
+        return (
+            "no AWS provider available (registry unreachable, no filesystem mirror; "
+            f"set {providers.ENV_PROVIDER_MIRROR})"
+        )
+    try:
+        pinned = providers.pinned_aws_version(json.loads(stack.file.read_text()))
+    except (OSError, ValueError):
+        return None  # init and validate report the broken file
+    if pinned is None or source.offers(pinned):
+        return None
+    return (
+        f"validate needs hashicorp/aws {pinned}; only {', '.join(source.versions) or 'no version'} "
+        f"available (mirror {source.mirror}, registry unreachable)"
+    )
+
+
+def _write_cli_config(options: GateOptions, mirror: Path) -> Path:
+    path = options.cache_dir / "terraform.rc"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(providers.cli_config(mirror))
+    return path.resolve()
+
+
+def _version_line(version_json: str) -> str:
+    match = re.search(r'"terraform_version"\s*:\s*"([^"]+)"', version_json)
     return f"terraform {match.group(1)}" if match else "terraform (unknown version)"
 
 

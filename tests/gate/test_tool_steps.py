@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from gate import terraform_providers as providers
 from gate.options import GateOptions
 from gate.runner import Status, StepLog
 from gate.steps import terraform, tflint
@@ -28,17 +29,23 @@ dial tcp: lookup registry.terraform.io on 10.255.255.53:53: no such host
 
 
 def _fake_terraform(directory: Path, *, init_output: str, init_exit: int) -> Path:
-    """A terraform that answers `version -json`, fails or passes `init` as told, validates."""
+    """A terraform that answers `version -json`, fails or passes `init` as told, validates.
+
+    Each call is recorded in calls.txt with the CLI config it was given."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "init.txt").write_text(init_output)
+    (directory / "version.json").write_text(
+        '{"terraform_version": "1.11.4", "platform": "linux_amd64"}'
+    )
     script = directory / "terraform"
     script.write_text(
         textwrap.dedent(
             f"""\
             #!/usr/bin/env bash
+            echo "$* | ${{TF_CLI_CONFIG_FILE:-}}" >> "{directory}/calls.txt"
             for arg in "$@"; do
               case "$arg" in
-                version) echo '{{"terraform_version": "1.11.4"}}'; exit 0 ;;
+                version) cat "{directory}/version.json"; exit 0 ;;
                 init) cat "{directory}/init.txt"; exit {init_exit} ;;
                 validate) echo "Success! The configuration is valid."; exit 0 ;;
               esac
@@ -49,6 +56,40 @@ def _fake_terraform(directory: Path, *, init_output: str, init_exit: int) -> Pat
     )
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     return script
+
+
+def _calls(fake: Path) -> list[str]:
+    calls = fake.parent / "calls.txt"
+    return calls.read_text().splitlines() if calls.exists() else []
+
+
+REGISTRY = providers.ProviderSource(kind="registry", origin="registry")
+
+
+@pytest.fixture(autouse=True)
+def _registry_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fake-binary tests decide where providers come from; nothing probes the network."""
+    monkeypatch.setattr(terraform, "find_provider_source", lambda platform: REGISTRY)
+
+
+def _mirror(tmp_path: Path, version: str) -> providers.ProviderSource:
+    """A filesystem mirror holding hashicorp/aws ``version`` (a placeholder binary)."""
+    mirror = tmp_path / "mirror"
+    binary = (
+        mirror
+        / providers.PROVIDER_ADDRESS
+        / version
+        / "linux_amd64"
+        / f"terraform-provider-aws_v{version}_x5"
+    )
+    binary.parent.mkdir(parents=True)
+    binary.write_text("placeholder")
+    return providers.ProviderSource(
+        kind="mirror",
+        origin="$TF_PROVIDER_MIRROR",
+        mirror=mirror,
+        versions=providers.mirror_versions(mirror, platform="linux_amd64"),
+    )
 
 
 @pytest.fixture
@@ -136,3 +177,52 @@ def test_a_plugin_cache_dir_from_the_environment_is_created(
     result = _run(terraform, options, tmp_path)
     assert result.status is Status.PASSED
     assert plugins.is_dir()
+
+
+def test_only_another_provider_version_is_a_skip_naming_the_needed_version(
+    options: GateOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = _fake_terraform(tmp_path / "bin", init_output="Terraform initialized", init_exit=0)
+    monkeypatch.setattr(terraform.shutil, "which", lambda name: str(fake))
+    source = _mirror(tmp_path, "5.100.0")
+    monkeypatch.setattr(terraform, "find_provider_source", lambda platform: source)
+    result = _run(terraform, options, tmp_path)
+    assert result.status is Status.SKIPPED
+    reason = (
+        "validate needs hashicorp/aws 6.25.0; only 5.100.0 available "
+        f"(mirror {source.mirror}, registry unreachable)"
+    )
+    assert result.detail == f"skipped: {reason}; validated 0/2"
+    assert f"skipped 2 stack(s): {reason}: catalog-api-dev, catalog-api-prod" in result.lines
+    # never initialized nor validated against the wrong provider schema
+    assert not [c for c in _calls(fake) if " init " in f" {c} " or "validate" in c]
+
+
+def test_pinned_version_in_a_mirror_is_installed_from_it_and_validated(
+    options: GateOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = _fake_terraform(tmp_path / "bin", init_output="Terraform initialized", init_exit=0)
+    monkeypatch.setattr(terraform.shutil, "which", lambda name: str(fake))
+    source = _mirror(tmp_path, "6.25.0")
+    monkeypatch.setattr(terraform, "find_provider_source", lambda platform: source)
+    result = _run(terraform, options, tmp_path)
+    assert result.status is Status.PASSED
+    assert result.detail == "validate: 2/2 stack(s) valid"
+    cli_config = (options.cache_dir / "terraform.rc").resolve()
+    assert f'path    = "{source.mirror}"' in cli_config.read_text()
+    validates = [c for c in _calls(fake) if "validate" in c]
+    assert len(validates) == 2
+    assert all(c.endswith(f"| {cli_config}") for c in validates)
+
+
+def test_no_provider_anywhere_is_a_skip_that_says_so(
+    options: GateOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = _fake_terraform(tmp_path / "bin", init_output="Terraform initialized", init_exit=0)
+    monkeypatch.setattr(terraform.shutil, "which", lambda name: str(fake))
+    none = providers.ProviderSource(kind="none", origin="none")
+    monkeypatch.setattr(terraform, "find_provider_source", lambda platform: none)
+    result = _run(terraform, options, tmp_path)
+    assert result.status is Status.SKIPPED
+    assert "no AWS provider available" in result.detail
+    assert "TF_PROVIDER_MIRROR" in result.detail

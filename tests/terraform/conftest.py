@@ -261,6 +261,24 @@ def moto_account(moto_server: harness.MotoServer, tier_key_arn: str) -> harness.
     )
 
 
+def make_terraform_env(
+    *,
+    server: harness.MotoServer,
+    tier: TerraformTier,
+    settings: dict[str, str],
+    overrides_dir: Path,
+) -> dict[str, str]:
+    """For every terraform or script subprocess: fake credentials, all endpoints at moto, the
+    tier's CLI config (offline mirror), the overrides seam and the tier's CATALOG_* settings."""
+    env = harness.aws_environ(os.environ, endpoint=server.endpoint)
+    env.update(settings)
+    env["TF_CLI_CONFIG_FILE"] = str(tier.cli_config)
+    # The stacks have no lock file yet; without this terraform ignores the plugin cache.
+    env["TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"] = "true"
+    env[ENV_OVERRIDES_DIR] = str(overrides_dir)
+    return env
+
+
 @pytest.fixture(scope="module")
 def terraform_env(
     moto_account: harness.SeededAccount,
@@ -269,15 +287,13 @@ def terraform_env(
     tier_settings: dict[str, str],
     tier_overrides_dir: Path,
 ) -> dict[str, str]:
-    """For every terraform or script subprocess: fake credentials, all endpoints at moto, the
-    tier's CLI config (offline mirror), the overrides seam and the tier's CATALOG_* settings."""
-    env = harness.aws_environ(os.environ, endpoint=moto_server.endpoint)
-    env.update(tier_settings)
-    env["TF_CLI_CONFIG_FILE"] = str(terraform_tier.cli_config)
-    # The cache holds providers missing from a stack's (absent) lock file; see gate step.
-    env["TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"] = "true"
-    env[ENV_OVERRIDES_DIR] = str(tier_overrides_dir)
-    return env
+    """The subprocess environment for the module's freshly seeded emulator."""
+    return make_terraform_env(
+        server=moto_server,
+        tier=terraform_tier,
+        settings=tier_settings,
+        overrides_dir=tier_overrides_dir,
+    )
 
 
 @pytest.fixture

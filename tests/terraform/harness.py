@@ -117,7 +117,13 @@ class MotoServer:
                 [python, str(MOTO_EMULATOR), "-H", "127.0.0.1", "-p", str(port)],
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env={**_clean_environ(os.environ), "PYTHONUNBUFFERED": "1"},
+                env={
+                    **_clean_environ(os.environ),
+                    "PYTHONUNBUFFERED": "1",
+                    # AWS managed policies (ReadOnlyAccess, PowerUserAccess) the bootstrap
+                    # attaches; moto loads them only when asked.
+                    "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+                },
             )
             log.close()
             server = cls(endpoint=f"http://127.0.0.1:{port}", process=process, log_path=log_path)

@@ -1,6 +1,15 @@
-"""moto's server, plus the one AWS API the dev stack needs that moto 5.2 lacks (tests only).
+"""moto's server with two emulator gaps closed, for the real-Terraform tier (tests only).
 
-Emulator gap: moto implements no tagging for Application Auto Scaling. The AWS provider tags an
+Gap 1, bucket policy conditions: moto 5.2 passes no request context (no ``aws:SecureTransport``,
+no ``aws:PrincipalArn``) when it evaluates a bucket policy, yet treats a condition on such a
+missing key as met, and a Deny with ``NotResource`` as an Allow. The bootstrap's state bucket
+policy has conditional Deny statements (no TLS; a CI role outside its own prefix), so every
+request to the bucket got 403, even the administrator's ``init -migrate-state``. Here a statement
+whose condition names a key the request context lacks does not apply, which is AWS's rule for
+absent keys. Those Deny statements therefore never fire on the emulator: what they allow and
+refuse is proved by the policy-evaluation tests of the bootstrap (tests/infra), not here.
+
+Gap 2: moto implements no tagging for Application Auto Scaling. The AWS provider tags an
 ``aws_appautoscaling_target`` (``default_tags``) and reads the tags back with
 ``ListTagsForResource`` after creating it; moto answers 500 "not implemented", which the provider
 retries until its create timeout, so the apply seems to hang forever. Rather than drop the
@@ -49,7 +58,29 @@ def _install_application_autoscaling_tagging() -> None:
     ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource
 
 
+def _ignore_statements_conditioned_on_absent_keys() -> None:
+    from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+
+    evaluate = IAMPolicyStatement.is_action_permitted
+
+    def is_action_permitted(
+        self: IAMPolicyStatement,
+        action: str,
+        resource: str = "*",
+        principal: str | None = None,
+        incoming_condition_values: dict[str, str] | None = None,
+    ) -> PermissionResult:
+        context = incoming_condition_values or {}
+        for operator_values in (self._statement.get("Condition") or {}).values():
+            if any(key not in context for key in operator_values):
+                return PermissionResult.NEUTRAL
+        return evaluate(self, action, resource, principal, incoming_condition_values)
+
+    IAMPolicyStatement.is_action_permitted = is_action_permitted
+
+
 def main(argv: list[str]) -> None:
+    _ignore_statements_conditioned_on_absent_keys()
     _install_application_autoscaling_tagging()
     from moto.server import main as moto_main
 
