@@ -18,6 +18,7 @@ Fixtures other test modules use:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -81,21 +82,52 @@ class ProviderPin:
         return providers.version_override(self.used) if self.relaxed else None
 
 
-@pytest.fixture(scope="session")
-def terraform_tier(tmp_path_factory: pytest.TempPathFactory) -> TerraformTier:
+@dataclass(frozen=True, kw_only=True)
+class _Probe:
+    """What this machine offers the tier, found once per session."""
+
+    skip_reason: str | None
+    binary: str = ""
+    version: str = ""
+    platform: str = ""
+    source: providers.ProviderSource | None = None
+
+
+@functools.cache
+def _probe() -> _Probe:
     binary = shutil.which("terraform")
     if binary is None:
-        pytest.skip("terraform tier: terraform is not on PATH")
+        return _Probe(skip_reason="terraform tier: terraform is not on PATH")
     numbers, version, platform = harness.terraform_version(binary)
     if numbers < harness.MIN_TERRAFORM:
-        pytest.skip(f"terraform tier: needs terraform >= 1.10 (found {version})")
+        return _Probe(skip_reason=f"terraform tier: needs terraform >= 1.10 (found {version})")
     source = providers.discover(os.environ, platform=platform)
     if source.kind == "none" or (source.kind == "mirror" and not source.versions):
         named = os.environ.get(providers.ENV_PROVIDER_MIRROR) or "unset"
-        pytest.skip(
-            "terraform tier: no usable AWS provider (registry unreachable; "
+        return _Probe(
+            skip_reason="terraform tier: no usable AWS provider (registry unreachable; "
             f"${providers.ENV_PROVIDER_MIRROR} {named}; mirror: {source.mirror or 'none found'})"
         )
+    return _Probe(
+        skip_reason=None, binary=binary, version=version, platform=platform, source=source
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Raised here, not in a fixture, so pytest folds every skipped test of the tier into one
+    # summary line (a fixture's skip is reported at each test's own location).
+    if TIER_DIR in Path(str(item.path)).parents:
+        reason = _probe().skip_reason
+        if reason is not None:
+            pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def terraform_tier(tmp_path_factory: pytest.TempPathFactory) -> TerraformTier:
+    probe = _probe()
+    if probe.skip_reason is not None or probe.source is None:
+        pytest.skip(probe.skip_reason or "terraform tier: unavailable")
+    binary, version, platform, source = probe.binary, probe.version, probe.platform, probe.source
     base = tmp_path_factory.mktemp("terraform-tier")
     plugin_cache = base / "plugin-cache"
     plugin_cache.mkdir()
