@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 _TAGS: dict[str, dict[str, str]] = {}
 
@@ -79,9 +80,36 @@ def _ignore_statements_conditioned_on_absent_keys() -> None:
     IAMPolicyStatement.is_action_permitted = is_action_permitted
 
 
+def _answer_cloudfront_defaults_like_aws() -> None:
+    """Emulator gap (found by test_loop's redeploy): moto fills in a legacy ``ForwardedValues``
+    block beside a cache policy, and ``CloudFrontDefaultCertificate=true`` beside an ACM
+    certificate. AWS returns neither, so the provider read them into the state, the policy pack
+    then (rightly) flagged that state (AT002, AT010), and every plan showed a diff. Answer like
+    AWS: no ForwardedValues when a cache policy is set, the default certificate off when an ACM
+    certificate is given."""
+    from moto.cloudfront import models
+
+    behaviour_init = models.DefaultCacheBehaviour.__init__
+    certificate_init = models.ViewerCertificate.__init__
+
+    def default_cache_behaviour_init(self: Any, config: dict[str, Any]) -> None:
+        behaviour_init(self, config)
+        if config.get("CachePolicyId") and "ForwardedValues" not in config:
+            self.forwarded_values = None
+
+    def viewer_certificate_init(self: Any, config: dict[str, Any]) -> None:
+        certificate_init(self, config)
+        if "CloudFrontDefaultCertificate" not in config and config.get("ACMCertificateArn"):
+            self.cloud_front_default_certificate = False
+
+    models.DefaultCacheBehaviour.__init__ = default_cache_behaviour_init  # type: ignore[method-assign]
+    models.ViewerCertificate.__init__ = viewer_certificate_init  # type: ignore[method-assign]
+
+
 def main(argv: list[str]) -> None:
     _ignore_statements_conditioned_on_absent_keys()
     _install_application_autoscaling_tagging()
+    _answer_cloudfront_defaults_like_aws()
     from moto.server import main as moto_main
 
     moto_main(argv)
