@@ -237,6 +237,13 @@ def find_checkov(explicit: Path | None) -> Path | None:
 )
 def main(*, stacks: Path, resources: int, times: int, checkov: Path | None) -> None:
     """Print wall time and peak memory of the policy CLI, and its ratio to checkov."""
+    try:
+        _run_all(stacks=stacks, resources=resources, times=times, checkov=checkov)
+    finally:
+        shutil.rmtree(_PYCACHE, ignore_errors=True)
+
+
+def _run_all(*, stacks: Path, resources: int, times: int, checkov: Path | None) -> None:
     click.echo(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, best/median of {times}")
     stack_files = sorted(stacks.glob("stacks/*/cdk.tf.json"))
     if stack_files:
@@ -274,7 +281,6 @@ def main(*, stacks: Path, resources: int, times: int, checkov: Path | None) -> N
         stack = next((f for f in stack_files if "prod" in f.parent.name), stack_files[0])
         compare_with_checkov(stack, executable, times=max(times, 5))
     startup_breakdown(stack_files[0] if stack_files else None, times=times)
-    shutil.rmtree(_PYCACHE, ignore_errors=True)
 
 
 def compare_with_checkov(stack: Path, executable: Path, *, times: int) -> None:
