@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from infra.config import ConfigError
-from pipeline import drift, issue, outputs, summary
+from pipeline import artifact, drift, issue, outputs, summary
 from pipeline.environments import matrix
 from pipeline.markdown import MARKDOWN_LIMIT
 from pipeline.redact import redact_plan
@@ -163,6 +163,9 @@ def _drift_report(plan_json: Path, *, full_plan: Path | None, title: str) -> dri
                 "this plan cannot tell whether anything drifted"
             )
     return drift.build_report(plans[0], full_plan=plans[1] if len(plans) > 1 else None, title=title)
+
+
+artifact.register(cli)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
