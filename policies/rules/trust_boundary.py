@@ -277,3 +277,79 @@ def _file_function_calls(value: Any, path: tuple[str, ...]) -> Iterator[tuple[tu
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _file_function_calls(item, (*path, str(index)))
+
+
+# Provider and backend arguments that send the role's signed requests somewhere other than AWS,
+# or weaken how AWS is reached. Reviewed code never needs them; tests add their moto endpoints
+# as Terraform override files at run time, outside the synthesized stack.
+REDIRECTING_PROVIDER_ARGUMENTS = (
+    "endpoints",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "custom_ca_bundle",
+    "insecure",
+    "ec2_metadata_service_endpoint",
+    "sts_region",
+)
+REDIRECTING_BACKEND_ARGUMENTS = (
+    "endpoint",
+    "endpoints",
+    "sts_endpoint",
+    "iam_endpoint",
+    "dynamodb_endpoint",
+    "http_proxy",
+    "https_proxy",
+    "custom_ca_bundle",
+    "insecure",
+)
+
+
+@rule(
+    id="SEC016",
+    title="Provider or backend sends requests to a custom endpoint, or the backend is not S3",
+    severity=Severity.ERROR,
+    category="security",
+    resource_types=("provider.aws", "terraform.backend"),
+    applies_to=("config",),
+)
+def redirected_requests(document: Document) -> Iterator[Violation]:
+    for provider in document.providers:
+        for argument in REDIRECTING_PROVIDER_ARGUMENTS:
+            if provider.config.get(argument) is not None:
+                yield Violation(
+                    address=provider.address,
+                    message=(
+                        f"provider '{provider.key}' sets {argument}: the role's requests (and "
+                        "what they return) would go through a host the stack chooses"
+                    ),
+                )
+    backend = document.backend
+    if backend is None:
+        return
+    if backend.type == "local" and _plain_file_name(backend.config.get("path", "x")):
+        return  # the bootstrap stack before its state moves to S3 (docs/bootstrap.md)
+    if backend.type != "s3":
+        yield Violation(
+            address=backend.address,
+            message=(
+                f"backend '{backend.type}': the state lives in the S3 backend the bootstrap "
+                "created (or, for the bootstrap itself, a local file beside the stack); any "
+                "other backend reads or writes state somewhere unreviewed"
+            ),
+        )
+        return
+    for argument in REDIRECTING_BACKEND_ARGUMENTS:
+        if backend.config.get(argument) is not None:
+            yield Violation(
+                address=backend.address,
+                message=(
+                    f"S3 backend sets {argument}: state requests signed with the role's "
+                    "credentials would go to a host the stack chooses"
+                ),
+            )
+
+
+def _plain_file_name(path: Any) -> bool:
+    """A file in the stack's own directory: no directory part, nothing unknown."""
+    return isinstance(path, str) and re.fullmatch(r"[\w.-]+", path) is not None and ".." not in path

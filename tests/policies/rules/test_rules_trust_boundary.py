@@ -329,6 +329,61 @@ def test_trust_boundary_rules(kit, rule_id, build, expected):
     kit.expect(rule_id, build(kit), expected)
 
 
+def _with_provider(kit, **config):
+    return kit.document(providers=(Provider(name="aws", alias=None, config=config),))
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        pytest.param(
+            lambda k: k.document(
+                backend={"bucket": "b", "key": "k", "region": "eu-north-1", "encrypt": True}
+            ),
+            [],
+            id="SEC016-pass-plain-s3-backend",
+        ),
+        pytest.param(
+            lambda k: _with_provider(k, region="eu-north-1", endpoints=[{"sts": "https://x"}]),
+            [(E, "provider 'aws' sets endpoints")],
+            id="SEC016-fail-provider-endpoints",
+        ),
+        pytest.param(
+            lambda k: _with_provider(k, region="eu-north-1", https_proxy=UNKNOWN),
+            [(E, "provider 'aws' sets https_proxy")],
+            id="SEC016-unknown-proxy-still-blocked",
+        ),
+        pytest.param(
+            lambda k: k.document(backend={"bucket": "b", "endpoints": {"s3": "https://x"}}),
+            [(E, "S3 backend sets endpoints")],
+            id="SEC016-fail-backend-endpoint",
+        ),
+        pytest.param(
+            lambda k: k.document(backend={"address": "https://x"}, backend_type="http"),
+            [(E, "backend 'http'")],
+            id="SEC016-fail-http-backend",
+        ),
+        pytest.param(
+            lambda k: k.document(backend={"path": "terraform.tfstate"}, backend_type="local"),
+            [],
+            id="SEC016-pass-bootstrap-local-state",
+        ),
+        pytest.param(
+            lambda k: k.document(backend={"path": "/proc/self/environ"}, backend_type="local"),
+            [(E, "backend 'local'")],
+            id="SEC016-fail-local-path-outside",
+        ),
+        pytest.param(
+            lambda k: k.document(backend={"path": UNKNOWN}, backend_type="local"),
+            [(E, "backend 'local'")],
+            id="SEC016-unknown-local-path",
+        ),
+    ],
+)
+def test_redirected_requests(kit, build, expected):
+    kit.expect("SEC016", build(kit), expected)
+
+
 def test_every_listed_secret_data_source_is_refused(kit):
     for type_ in SECRET_OR_CODE_DATA_SOURCES:
         assert len(kit.findings("SEC013", kit.document(data(type_)))) == 1, type_
