@@ -360,6 +360,14 @@ def plan_read_statements(
             "Resource": "*",
         },
         {
+            # Refreshing aws_s3_bucket starts with HeadBucket (s3:ListBucket) and the bucket's
+            # region: only the environment's own buckets. Listing names keys, it reads no object.
+            "Sid": "FindEnvironmentBuckets",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
+            "Resource": f"arn:aws:s3:::{PROJECT}-{environment}-*",
+        },
+        {
             "Sid": "DenySecretValuesAndLogEvents",
             "Effect": "Deny",
             "Action": list(PLAN_DENIED_DATA_ACTIONS),

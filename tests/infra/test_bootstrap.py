@@ -570,6 +570,11 @@ def test_plan_role_refreshes_the_project_resource_types(resolved: dict[str, Any]
         assert as_role(resolved, name, action=action, resource="*") == "allow", action
     for action in ("ec2:CreateVpc", "rds:DeleteDBCluster", "iam:PassRole", "s3:PutBucketPolicy"):
         assert as_role(resolved, name, action=action, resource="*") != "allow", action
+    own_bucket = f"arn:aws:s3:::{PROJECT}-{env}-logs-{ACCOUNT}"
+    other_bucket = f"arn:aws:s3:::{PROJECT}-other-logs-{ACCOUNT}"
+    assert as_role(resolved, name, action="s3:ListBucket", resource=own_bucket) == "allow"
+    assert as_role(resolved, name, action="s3:ListBucket", resource=other_bucket) != "allow"
+    assert as_role(resolved, name, action="s3:GetObject", resource=own_bucket + "/x") == "deny"
 
 
 @pytest.mark.parametrize("env", ENV_NAMES)
