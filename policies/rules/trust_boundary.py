@@ -324,6 +324,16 @@ def redirected_requests(document: Document) -> Iterator[Violation]:
                         "what they return) would go through a host the stack chooses"
                     ),
                 )
+    for raw in document.raw_config:
+        for block in as_blocks(raw.get("terraform")):
+            if isinstance(block, Mapping) and block.get("cloud") is not None:
+                yield Violation(
+                    address="terraform.cloud",
+                    message=(
+                        "terraform.cloud runs plans and keeps state in HCP Terraform, outside "
+                        "the bootstrap's S3 backend"
+                    ),
+                )
     backend = document.backend
     if backend is None:
         return

@@ -374,6 +374,11 @@ def _with_provider(kit, **config):
             id="SEC016-fail-local-path-outside",
         ),
         pytest.param(
+            lambda k: with_raw(k.document(), {"terraform": {"cloud": {"organization": "x"}}}),
+            [(E, "terraform.cloud runs plans")],
+            id="SEC016-fail-cloud-block",
+        ),
+        pytest.param(
             lambda k: k.document(backend={"path": UNKNOWN}, backend_type="local"),
             [(E, "backend 'local'")],
             id="SEC016-unknown-local-path",
