@@ -17,7 +17,7 @@ import click
 
 from facts.project import plan_comment_marker, run_url
 from infra.config import ConfigError
-from pipeline import comment, drift, issue, outputs, summary
+from pipeline import artifact, comment, drift, issue, outputs, summary
 from pipeline.environments import matrix
 from pipeline.markdown import MARKDOWN_LIMIT
 from pipeline.redact import redact_plan
@@ -248,6 +248,9 @@ def _drift_report(plan_json: Path, *, full_plan: Path | None, title: str) -> dri
                 "this plan cannot tell whether anything drifted"
             )
     return drift.build_report(plans[0], full_plan=plans[1] if len(plans) > 1 else None, title=title)
+
+
+artifact.register(cli)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -247,6 +247,7 @@ def parse_config(
         backend=backend,
         providers=tuple(providers),
         required_version=required_version,
+        raw_config=tuple(source.data for source in sources),
     )
 
 

@@ -30,4 +30,5 @@ from policies.rules import (  # noqa: F401  (imported for their @rule registrati
     s3_public,
     secretsmanager,
     tags,
+    trust_boundary,
 )
