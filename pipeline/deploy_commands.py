@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from facts.project import run_url as current_run_url
 from pipeline import deployments, drift, issue, summary
 from pipeline.environments import matrix
 from pipeline.markdown import MARKDOWN_LIMIT
@@ -166,7 +167,7 @@ def drift_check_command(
             )
     title = f"Drift in {environment}"
     report = drift.build_report(drift_parsed, full_plan=full_parsed, title=title)
-    url = run_url or deployments.run_url(os.environ)
+    url = run_url or current_run_url(os.environ)
     status = (
         deployments.promotion(
             state=deployments.state_backend(os.environ),
@@ -271,7 +272,7 @@ def record_deployment_command(
         environment=environment,
         commit=deployments.resolve_commit(commit, os.environ),
         plan_sha256=deployments.check_sha256(plan_sha256),
-        url=run_url or deployments.run_url(os.environ),
+        url=run_url or current_run_url(os.environ),
     )
     click.echo(f"{environment}: recorded {record['commit']}", err=True)
     return 0

@@ -52,16 +52,6 @@ def state_backend(environ: Mapping[str, str]) -> StateBackendConfig:
     return load_settings(environ).state
 
 
-def run_url(environ: Mapping[str, str]) -> str | None:
-    """The link to this workflow run, or None outside GitHub Actions."""
-    run_id = environ.get("GITHUB_RUN_ID", "").strip()
-    repository = environ.get("GITHUB_REPOSITORY", "").strip()
-    if not run_id or not repository:
-        return None
-    server = environ.get("GITHUB_SERVER_URL", "").strip() or "https://github.com"
-    return f"{server}/{repository}/actions/runs/{run_id}"
-
-
 # --- git ------------------------------------------------------------------------------------
 
 
