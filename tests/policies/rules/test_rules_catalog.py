@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from policies.model import Severity
-from policies.registry import DOCS_DIR, all_rules
+from policies.registry import DOCS_DIR, FAILURE_CLASSES, SERVICES, all_rules
 
 RULES = all_rules()
 TEST_TEXT = "\n".join(
@@ -32,6 +32,15 @@ def test_rule_metadata(rule):
     assert rule.applies_to and rule.applies_to <= {"config", "plan"}
     if rule.id.startswith("PLAN"):
         assert rule.applies_to == {"plan"}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_states_service_failure_class_and_source(rule):
+    assert rule.service in SERVICES, f"{rule.id}: service {rule.service!r} not in SERVICES"
+    assert rule.failure_class in FAILURE_CLASSES, rule.failure_class
+    assert re.fullmatch(r"https://\S+", rule.source), rule.source
+    # Posture is for security and operations hygiene; an AT rule predicts an apply failure.
+    assert (rule.failure_class == "posture") == (rule.category in {"security", "operations"})
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
