@@ -247,7 +247,10 @@ def parse_config(
         address = f"{prefix}{resource_type}.{name}"
         body = _object(raw_body, f"{source.display}: {address}")
         references: dict[str, str] = {}
-        values = _convert({k: v for k, v in body.items() if k != "//"}, (), (), references)
+        templates: dict[str, str] = {}
+        values = _convert(
+            {k: v for k, v in body.items() if k != "//"}, (), (), references, templates
+        )
         provider_key = _provider_key(body.get("provider"), resource_type)
         section = "data" if mode == "data" else "resource"
         resources.append(
@@ -264,6 +267,7 @@ def parse_config(
                 provider=provider_key,
                 region=provider_regions.get(provider_key),
                 references=references,
+                templates=templates,
             )
         )
     return Document(
@@ -279,7 +283,11 @@ def parse_config(
 
 
 def _convert(
-    value: Any, natural: tuple[str, ...], state: tuple[str, ...], references: dict[str, str]
+    value: Any,
+    natural: tuple[str, ...],
+    state: tuple[str, ...],
+    references: dict[str, str],
+    templates: dict[str, str] | None = None,
 ) -> Any:
     """Copy ``value`` with every template string replaced by UNKNOWN, recording references.
 
@@ -298,6 +306,8 @@ def _convert(
                 references.setdefault(".".join(natural), match.group(1))
                 references.setdefault(".".join(state), match.group(1))
                 break
+        if templates is not None and natural:
+            templates[".".join(natural)] = value
         return UNKNOWN
     if isinstance(value, dict):
         return {
@@ -306,12 +316,13 @@ def _convert(
                 (*natural, key),
                 (*state, key, "0") if isinstance(item, dict) else (*state, key),
                 references,
+                templates,
             )
             for key, item in value.items()
         }
     if isinstance(value, list):
         return [
-            _convert(item, (*natural, str(index)), (*state, str(index)), references)
+            _convert(item, (*natural, str(index)), (*state, str(index)), references, templates)
             for index, item in enumerate(value)
         ]
     return value
