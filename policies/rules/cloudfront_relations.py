@@ -15,6 +15,9 @@ FUNCTION = "aws_lambda_function"
 
 @rule(
     id="AT216",
+    service="cloudfront",
+    failure_class="cross-resource",
+    source="https://github.com/cloudposse/terraform-aws-cloudfront-s3-cdn/pull/72",
     title="CloudFront distribution with aliases but the default *.cloudfront.net certificate",
     severity=Severity.ERROR,
     category="apply-time",
@@ -122,6 +125,9 @@ def _problem(document: Document, resource: Resource, path: str) -> str | None:
 
 @rule(
     id="AT217",
+    service="cloudfront",
+    failure_class="cross-resource",
+    source="https://github.com/hashicorp/terraform-provider-aws/issues/21238",
     title="CloudFront Lambda@Edge association without a published us-east-1 function version",
     severity=Severity.ERROR,
     category="apply-time",

@@ -80,6 +80,9 @@ def _violation(resource: Resource, message: str, severity: Severity | None = Non
 
 @rule(
     id="AT200",
+    service="iam",
+    failure_class="policy-document",
+    source="https://github.com/hashicorp/terraform-provider-aws/issues/10419",
     title="IAM identity policy names a Principal",
     severity=Severity.ERROR,
     category="apply-time",
@@ -183,6 +186,9 @@ def _malformed(statement: Mapping[str, Any], *, trust: bool) -> tuple[str, str] 
 
 @rule(
     id="AT201",
+    service="iam",
+    failure_class="policy-document",
+    source="https://github.com/hashicorp/terraform/issues/9002",
     title="Policy document statement lacks Effect, Action or Resource, or has an unknown element",
     severity=Severity.ERROR,
     category="apply-time",
@@ -229,6 +235,9 @@ IAM_DOCUMENTS["aws_iam_role"] = ("assume_role_policy", "inline_policy.*.policy")
 
 @rule(
     id="AT202",
+    service="iam",
+    failure_class="policy-document",
+    source="https://github.com/aws-cloudformation/cfn-lint/issues/708",
     title="IAM policy statement ID is not alphanumeric or not unique",
     severity=Severity.ERROR,
     category="apply-time",
@@ -262,6 +271,9 @@ def iam_statement_ids(document: Document) -> Iterator[Violation]:
 
 @rule(
     id="AT203",
+    service="iam",
+    failure_class="policy-document",
+    source="https://github.com/kubernetes-sigs/external-dns/issues/3085",
     title="IAM role trust policy names a Resource",
     severity=Severity.ERROR,
     category="apply-time",
@@ -287,6 +299,9 @@ _TRUST_ACTION = re.compile(r"^(sts:.*|\*)$", re.IGNORECASE)
 
 @rule(
     id="AT204",
+    service="iam",
+    failure_class="policy-document",
+    source="https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_roles.html",
     title="IAM role trust policy without a Principal or with non-STS actions",
     severity=Severity.ERROR,
     category="apply-time",
@@ -312,15 +327,18 @@ def trust_policy_principal_and_actions(document: Document) -> Iterator[Violation
             if wrong:
                 yield _violation(
                     resource,
-                    f"{where} allows {', '.join(wrong)}; IAM rejects the role "
-                    "(MalformedPolicyDocument: AssumeRole policy may only specify STS AssumeRole "
-                    "actions); grant those permissions in a role policy and keep "
-                    "sts:AssumeRole* here",
+                    f"{where} allows {', '.join(wrong)}; a trust policy only governs assuming "
+                    "the role, and IAM answers other actions with MalformedPolicyDocument; "
+                    "grant those permissions in a role policy and keep sts:AssumeRole* here",
+                    Severity.WARNING,
                 )
 
 
 @rule(
     id="AT205",
+    service="s3",
+    failure_class="policy-document",
+    source="https://github.com/cn-terraform/terraform-aws-s3-static-website/issues/38",
     title="Resource-based policy statement without a Principal",
     severity=Severity.ERROR,
     category="apply-time",
@@ -374,6 +392,9 @@ def _allows_put_key_policy(statement: Mapping[str, Any]) -> bool | None:
 
 @rule(
     id="AT206",
+    service="kms",
+    failure_class="policy-document",
+    source="https://github.com/trussworks/terraform-aws-cloudtrail/issues/178",
     title="KMS key policy lets no one change it again (lockout)",
     severity=Severity.ERROR,
     category="apply-time",
@@ -422,6 +443,9 @@ _S3_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::(?P<bucket>[^/]+)(?P<object>/.*)?$")
 
 @rule(
     id="AT207",
+    service="s3",
+    failure_class="policy-document",
+    source="https://github.com/ministryofjustice/modernisation-platform/pull/10762",
     title="S3 bucket policy statement whose actions or resources do not fit the bucket",
     severity=Severity.ERROR,
     category="apply-time",
@@ -504,6 +528,9 @@ SIZE_CHECKED = {
 
 @rule(
     id="AT208",
+    service="iam",
+    failure_class="policy-document",
+    source="https://github.com/hashicorp/terraform-provider-aws/issues/45533",
     title="IAM policy document larger than IAM's size quota",
     severity=Severity.ERROR,
     category="apply-time",

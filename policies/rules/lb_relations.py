@@ -79,6 +79,9 @@ def _group_of(document: Document, service: Resource, index: int, block: Mapping[
 
 @rule(
     id="AT215",
+    service="ecs",
+    failure_class="cross-resource",
+    source="https://github.com/hashicorp/terraform/issues/32908",
     title="ECS service registers into a target group that no listener forwards to",
     severity=Severity.ERROR,
     category="apply-time",

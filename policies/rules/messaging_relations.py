@@ -51,6 +51,9 @@ def _get(values: Mapping[str, Any], path: str) -> Any:
 
 @rule(
     id="AT213",
+    service="lambda",
+    failure_class="cross-resource",
+    source="https://github.com/hashicorp/terraform-provider-aws/issues/18099",
     title="SQS queue visibility timeout shorter than the timeout of the Lambda it triggers",
     severity=Severity.ERROR,
     category="apply-time",
@@ -163,6 +166,9 @@ _DESTINATIONS = (
 
 @rule(
     id="AT214",
+    service="s3",
+    failure_class="cross-resource",
+    source="https://github.com/hashicorp/terraform-provider-aws/issues/11219",
     title="S3 bucket notification to a queue, topic or function that does not let S3 send",
     severity=Severity.ERROR,
     category="apply-time",

@@ -44,6 +44,9 @@ def _will_exist(resource: Resource) -> bool:
 
 @rule(
     id="AT210",
+    service="ec2",
+    failure_class="cross-resource",
+    source="https://github.com/pulumi/pulumi-awsx/issues/111",
     title="Subnet CIDR outside its VPC's CIDR or overlapping another subnet",
     severity=Severity.ERROR,
     category="apply-time",
@@ -100,10 +103,6 @@ def subnet_cidr(document: Document) -> Iterator[Violation]:
                     break
 
 
-class _Unresolved(Exception):
-    pass
-
-
 def _subnet_zones(document: Document, resource: Resource, path: str) -> list[str] | None:
     """The AZ (name or ID) of each subnet in ``resource.<path>``; None unless all are certain."""
     raw = resource.values.get(path)
@@ -140,12 +139,15 @@ def _subnet_zones(document: Document, resource: Resource, path: str) -> list[str
 
 @rule(
     id="AT211",
-    title="DB subnet group or load balancer subnets do not span the AZs AWS requires",
+    service="rds",
+    failure_class="cross-resource",
+    source="https://github.com/terraform-aws-modules/terraform-aws-vpc/issues/821",
+    title="DB subnet group with subnets in only one Availability Zone",
     severity=Severity.ERROR,
     category="apply-time",
-    resource_types=("aws_db_subnet_group", "aws_lb", "aws_alb", SUBNET),
+    resource_types=("aws_db_subnet_group", SUBNET),
 )
-def subnet_zone_coverage(document: Document) -> Iterator[Violation]:
+def db_subnet_group_zones(document: Document) -> Iterator[Violation]:
     for group in document.of_type("aws_db_subnet_group"):
         zones = _subnet_zones(document, group, "subnet_ids")
         if zones and len(set(zones)) < 2:
@@ -159,6 +161,19 @@ def subnet_zone_coverage(document: Document) -> Iterator[Violation]:
                     "least 2 AZs)"
                 ),
             )
+
+
+@rule(
+    id="AT218",
+    service="elbv2",
+    failure_class="cross-resource",
+    source="https://github.com/kasmtech/terraform/issues/5",
+    title="Load balancer subnets in one AZ (ALB) or two subnets in the same AZ",
+    severity=Severity.ERROR,
+    category="apply-time",
+    resource_types=("aws_lb", "aws_alb", SUBNET),
+)
+def load_balancer_subnet_zones(document: Document) -> Iterator[Violation]:
     for balancer in document.of_type("aws_lb", "aws_alb"):
         kind = balancer.values.get("load_balancer_type")
         if kind is UNKNOWN:

@@ -97,6 +97,9 @@ UNIQUE_NAMES: dict[str, tuple[str, str]] = {
 
 @rule(
     id="PLAN100",
+    service="aws",
+    failure_class="plan-time",
+    source="https://github.com/hashicorp/terraform/issues/11047",
     title="Create-before-destroy replacement keeps a fixed unique name",
     severity=Severity.ERROR,
     category="plan",
@@ -186,6 +189,9 @@ def _last_attribute(path: str) -> str:
 
 @rule(
     id="PLAN101",
+    service="aws",
+    failure_class="plan-time",
+    source="https://github.com/hashicorp/terraform-provider-aws/issues/27476",
     title="Destroy-before-create replacement of an object another resource still uses",
     severity=Severity.ERROR,
     category="plan",
@@ -211,8 +217,8 @@ def replacement_in_use(document: Document) -> Iterator[Violation]:
     for user in document.resources:
         if user.mode != "managed" or "delete" in user.actions or user.type in PASS_THROUGH:
             continue
-        for path, target in user.references.items():
-            target = alias.get(target, target)
+        for path, referenced in user.references.items():
+            target = alias.get(referenced, referenced)
             used = replaced.get(target)
             if used is None or _last_attribute(path) not in IN_USE[used.type][0]:
                 continue

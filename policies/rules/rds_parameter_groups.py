@@ -71,6 +71,9 @@ def _check(
 
 @rule(
     id="AT212",
+    service="rds",
+    failure_class="cross-resource",
+    source="https://github.com/remind101/stacker_blueprints/issues/69",
     title="RDS / Aurora parameter group family does not match the engine version",
     severity=Severity.ERROR,
     category="apply-time",
