@@ -3,6 +3,8 @@
 One module per AWS service or concern; IDs are stable: ``AT`` apply-time failure predictors,
 ``SEC`` security, ``OPS`` operations, ``PLAN`` plan-only. Each rule has ``policies/docs/<ID>.md``.
 
+Rules whose shape repeats are rows of a table (``tables.py``; rows in ``rows_*.py``).
+
 Shared conventions (helpers in ``_helpers``):
 - a value that is UNKNOWN, or a cross-resource link that cannot be resolved with certainty,
   produces no finding;
@@ -29,6 +31,9 @@ from policies.rules import (  # noqa: F401  (imported for their @rule registrati
     rds,
     rds_engine,
     rds_parameter_groups,
+    rows_compute,
+    rows_platform,
+    rows_storage,
     s3_lifecycle,
     s3_public,
     secretsmanager,
