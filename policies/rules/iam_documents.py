@@ -590,3 +590,59 @@ def _role_key(document: Document, resource: Resource) -> str | None:
     if role is not None:
         return role.address
     return text(resource.values.get("role"))
+
+
+def _action_problem(action: str) -> str | None:
+    if action == "*":
+        return None
+    vendor, colon, name = action.partition(":")
+    if not colon:
+        return "has no service prefix (Actions/Conditions must be prefaced by a vendor)"
+    if ":" in name:
+        return "has more than one colon (Actions/Condition can contain only one colon)"
+    if "*" in vendor or "?" in vendor:
+        return "has a wildcard in its service prefix (Action vendors must not contain wildcards)"
+    return None
+
+
+@rule(
+    id="AT209",
+    title="IAM policy Action or Resource not in the form IAM accepts",
+    severity=Severity.ERROR,
+    category="apply-time",
+    resource_types=_types(IAM_DOCUMENTS),
+    service="iam",
+    failure_class="policy-document",
+    source="https://github.com/ministryofjustice/modernisation-platform-environments/pull/590",
+)
+def action_and_resource_format(document: Document) -> Iterator[Violation]:
+    for resource, path, parsed in documents(document, IAM_DOCUMENTS):
+        trust = path == "assume_role_policy"
+        for index, statement in enumerate(parsed.statements()):
+            where = _where(path, index, statement)
+            for element in ("Action", "NotAction"):
+                for action in as_list(statement.get(element)):
+                    if not isinstance(action, str) or has_hole(action):
+                        continue
+                    problem = _action_problem(action)
+                    if problem is not None:
+                        yield _violation(
+                            resource,
+                            f'{where}: {element} "{action}" {problem}; IAM rejects the document '
+                            '(MalformedPolicyDocument); write "service:Action", e.g. '
+                            '"s3:GetObject"',
+                        )
+            if trust:
+                continue
+            for element in ("Resource", "NotResource"):
+                for value in as_list(statement.get(element)):
+                    if not isinstance(value, str) or has_hole(value):
+                        continue
+                    if value != "*" and not value.startswith("arn:"):
+                        yield _violation(
+                            resource,
+                            f'{where}: {element} "{value}" is not an ARN; IAM rejects the '
+                            f"document (MalformedPolicyDocument: Resource {value} must be in ARN "
+                            'format or "*"); use the resource\'s ARN (arn:aws:s3:::<bucket>, '
+                            "not the bucket name)",
+                        )

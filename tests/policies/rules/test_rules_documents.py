@@ -592,6 +592,67 @@ USE_ONLY = {
             [],
             id="AT207-unknown-resource",
         ),
+        # AT209 action and resource format
+        pytest.param(
+            "AT209",
+            lambda k: k.document(
+                k.resource("aws_iam_policy", values={"policy": doc({**ALLOW_S3, "Action": "*"})})
+            ),
+            [],
+            id="AT209-pass",
+        ),
+        pytest.param(
+            "AT209",
+            lambda k: k.document(
+                k.resource(
+                    "aws_iam_policy",
+                    values={"policy": doc({**ALLOW_S3, "Resource": "catalog-logs"})},
+                )
+            ),
+            [(E, 'Resource catalog-logs must be in ARN format or "*"')],
+            id="AT209-fail-bucket-name",
+        ),
+        pytest.param(
+            "AT209",
+            lambda k: k.document(
+                k.resource(
+                    "aws_iam_role_policy",
+                    values={
+                        "policy": doc(
+                            {
+                                **ALLOW_S3,
+                                "Action": [
+                                    "s3:GetObject",
+                                    "GetObject",
+                                    "s3:Get:Object",
+                                    "*:Untag*",
+                                ],
+                            }
+                        )
+                    },
+                )
+            ),
+            [
+                (E, "has no service prefix"),
+                (E, "has more than one colon"),
+                (E, "has a wildcard in its service prefix"),
+            ],
+            id="AT209-fail-actions",
+        ),
+        pytest.param(
+            "AT209",
+            lambda k: k.document(
+                templated(
+                    k,
+                    "aws_iam_policy",
+                    "policy",
+                    '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", '
+                    '"Resource": "${var.bucket_arn}"}]}',
+                )
+            ),
+            [],
+            id="AT209-unknown-resource",
+        ),
         # AT208 sizes
         pytest.param(
             "AT208",
