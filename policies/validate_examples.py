@@ -195,7 +195,13 @@ def _run(
     args: Sequence[str], cwd: Path, environ: Mapping[str, str]
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        list(args), cwd=cwd, env=dict(environ), capture_output=True, text=True, timeout=300
+        list(args),
+        check=False,
+        cwd=cwd,
+        env=dict(environ),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -217,10 +223,16 @@ def _errors(result: subprocess.CompletedProcess[str], *, json_output: bool) -> l
 
 
 def _check(
-    example: Example, directory: Path, template: Path, environ: Mapping[str, str], plan: bool
+    example: Example,
+    directory: Path,
+    *,
+    settings: str,
+    template: Path,
+    environ: Mapping[str, str],
+    plan: bool,
 ) -> list[str]:
     directory.mkdir(parents=True)
-    (directory / "settings.tf.json").write_text(_settings_text, encoding="utf-8")
+    (directory / "settings.tf.json").write_text(settings, encoding="utf-8")
     (directory / example.filename).write_text(example.content, encoding="utf-8")
     (directory / ".terraform").symlink_to(template / ".terraform", target_is_directory=True)
     shutil.copy(template / ".terraform.lock.hcl", directory / ".terraform.lock.hcl")
@@ -236,18 +248,14 @@ def _check(
     return [f"plan: {e}" for e in _errors(result, json_output=False)]
 
 
-_settings_text = ""
-
-
 def run(
     rules: Sequence[Rule], *, plugin_dir: Path, version: str, workdir: Path, plan: bool
 ) -> list[Outcome]:
-    global _settings_text
-    _settings_text = _settings(version)
+    settings = _settings(version)
     environ = _environment()
     template = workdir / "_init"
     template.mkdir(parents=True)
-    (template / "settings.tf.json").write_text(_settings_text, encoding="utf-8")
+    (template / "settings.tf.json").write_text(settings, encoding="utf-8")
     init = _run(
         [
             "terraform",
@@ -275,7 +283,9 @@ def run(
 
     def work(job: tuple[Example, Path]) -> tuple[Example, list[str]]:
         example, directory = job
-        return example, _check(example, directory, template, environ, plan)
+        return example, _check(
+            example, directory, settings=settings, template=template, environ=environ, plan=plan
+        )
 
     results: dict[tuple[str, str], list[str]] = {}
     with ThreadPoolExecutor(max_workers=2) as pool:

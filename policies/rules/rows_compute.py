@@ -23,6 +23,7 @@ from policies.rules.tables import (
 )
 
 FUNCTION = "aws_lambda_function"
+EVENT_SOURCE_MAPPING = "aws_lambda_event_source_mapping"
 TASK_DEFINITION = "aws_ecs_task_definition"
 NODE_GROUP = "aws_eks_node_group"
 ASG = "aws_autoscaling_group"
@@ -154,6 +155,22 @@ def _scaling_order(desired: str) -> Any:
     return check
 
 
+def _sqs_batch_without_window(block: Block) -> str | None:
+    """SQS standard queues take batches above 10 only with a batching window."""
+    source = read(block, "event_source_arn")
+    batch = number(read(block, "batch_size"))
+    window = number(read(block, "maximum_batching_window_in_seconds", 0))
+    if not isinstance(source, str) or ":sqs:" not in source or source.endswith(".fifo"):
+        return None  # FIFO queues cap batch_size at 10, which the provider does not check either
+    if batch is None or window is None or batch <= 10 or window > 0:
+        return None
+    return f"reads SQS batches of {batch} without maximum_batching_window_in_seconds"
+
+
+_MAPPING: dict[str, Any] = {
+    "event_source_arn": "arn:aws:sqs:eu-north-1:123456789012:catalog-api-jobs",
+    "function_name": "catalog-api-worker",
+}
 _NODE_GROUP: dict[str, Any] = {
     "cluster_name": "catalog-api",
     "node_group_name": "default",
@@ -193,7 +210,9 @@ register(
             "sets any of them. The provider checks only the key syntax, so the function fails "
             "at create. The region is already there: read `AWS_REGION` at run time."
         ),
-        fix="Remove the reserved keys (the runtime provides them) or rename yours, e.g. APP_REGION.",
+        fix=(
+            "Remove the reserved keys (the runtime provides them) or rename yours, e.g. APP_REGION."
+        ),
         failing={
             **_ZIP_FUNCTION,
             "environment": [{"variables": {"AWS_REGION": "eu-north-1", "TABLE": "orders"}}],
@@ -247,7 +266,10 @@ register(
         failure_class="value-combination",
         resource_types=(TASK_DEFINITION,),
         predicate=custom(_container_memory_above_task),
-        error="ClientException: The 'memory' setting for container 'app' is greater than for the task.",
+        error=(
+            "ClientException: The 'memory' setting for container 'app' is greater than for the "
+            "task."
+        ),
         source="https://github.com/pulumi/pulumi-awsx/issues/188",
         extra_sources=(
             "https://github.com/pulumi/pulumi-awsx/issues/1220",
@@ -295,7 +317,10 @@ register(
             "there is no host port to remap: `hostPort` must be omitted, 0 or equal to "
             "`containerPort`. ECS rejects anything else when it registers the task definition."
         ),
-        fix="Drop hostPort (or set it to the containerPort); put the port change in the load balancer or security group.",
+        fix=(
+            "Drop hostPort (or set it to the containerPort); put the port change in the load "
+            "balancer or security group."
+        ),
         failing={
             **_TASK,
             "container_definitions": _container_definitions(
@@ -376,5 +401,31 @@ register(
         passing={**_ASG, "min_size": 1, "max_size": 3, "desired_capacity": 3},
         more_failing=({**_ASG, "min_size": 2, "max_size": 1},),
         more_passing=({**_ASG, "min_size": 1, "max_size": 3},),
+    ),
+    Row(
+        id="AT116",
+        title="Lambda SQS event source with batch_size above 10 and no batching window",
+        service="lambda",
+        failure_class="value-combination",
+        resource_types=(EVENT_SOURCE_MAPPING,),
+        predicate=custom(_sqs_batch_without_window),
+        error=(
+            "InvalidParameterValueException: Maximum batch window in seconds must be greater "
+            "than 0 if maximum batch size is greater than 10"
+        ),
+        source="https://github.com/ansible-collections/amazon.aws/issues/1995",
+        extra_sources=(
+            "https://github.com/serverless/serverless/issues/8989",
+            "https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html",
+        ),
+        why=(
+            "For a standard SQS queue, Lambda accepts `batch_size` up to 10 on its own and up "
+            "to 10,000 only together with `maximum_batching_window_in_seconds` of at least 1. "
+            "The provider checks neither, and the mapping fails at create."
+        ),
+        fix="Set maximum_batching_window_in_seconds (1-300) or keep batch_size at 10 or below.",
+        failing={**_MAPPING, "batch_size": 100},
+        passing={**_MAPPING, "batch_size": 100, "maximum_batching_window_in_seconds": 5},
+        more_passing=({**_MAPPING, "batch_size": 10},),
     ),
 )

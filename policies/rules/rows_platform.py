@@ -7,6 +7,7 @@ Each row is one rule (see ``policies/rules/tables.py``); every failing example h
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -15,6 +16,7 @@ from policies.rules.tables import (
     Block,
     Row,
     custom,
+    exclusive,
     less_than,
     matches,
     pattern,
@@ -33,6 +35,8 @@ EVENT_RULE = "aws_cloudwatch_event_rule"
 SCHEDULE = "aws_scheduler_schedule"
 REPOSITORY = "aws_ecr_repository"
 REPLICATION_GROUP = "aws_elasticache_replication_group"
+METRIC_FILTER = "aws_cloudwatch_log_metric_filter"
+SUBSCRIPTION = "aws_sns_topic_subscription"
 
 # -- schedule expressions (EventBridge rules and Scheduler) --------------------------------
 
@@ -116,7 +120,7 @@ def _rotation_on_asymmetric_key(block: Block) -> str | None:
         return None
     if spec == "SYMMETRIC_DEFAULT":
         return None
-    return f"enables automatic rotation on a key of spec {spec} (only symmetric encryption keys rotate)"
+    return f"enables automatic rotation on a {spec} key (only symmetric encryption keys rotate)"
 
 
 _ECR_NAME = pattern(
@@ -131,6 +135,29 @@ def _ecr_name(value: str) -> str | None:
     return _ECR_NAME(value)
 
 
+def _subscription_redrive_receive_count(block: Block) -> str | None:
+    raw = read(block, "redrive_policy")
+    if not isinstance(raw, str):
+        return None
+    try:
+        policy = json.loads(raw)
+    except ValueError:
+        return None  # invalid JSON is the provider's to reject
+    if isinstance(policy, dict) and "maxReceiveCount" in policy:
+        return "redrive_policy sets maxReceiveCount, which only SQS queue redrive policies have"
+    return None
+
+
+_METRIC_FILTER: dict[str, Any] = {
+    "name": "catalog-api-errors",
+    "log_group_name": "/ecs/catalog-api",
+    "pattern": '{ $.level = "error" }',
+}
+_SUBSCRIPTION: dict[str, Any] = {
+    "topic_arn": "arn:aws:sns:eu-north-1:123456789012:catalog-events",
+    "protocol": "sqs",
+    "endpoint": "arn:aws:sqs:eu-north-1:123456789012:catalog-events",
+}
 _TARGET_GROUP: dict[str, Any] = {
     "name": "catalog-api",
     "port": 3000,
@@ -236,7 +263,10 @@ register(
         failing=_LISTENER,
         passing={
             **_LISTENER,
-            "certificate_arn": "arn:aws:acm:eu-north-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9",
+            "certificate_arn": (
+                "arn:aws:acm:eu-north-1:123456789012:certificate/"
+                "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
+            ),
         },
     ),
     Row(
@@ -261,7 +291,10 @@ register(
             "create. Changing the description later replaces the group."
         ),
         fix="Write the description in ASCII (-, ->, ue for ü).",
-        failing={"name": "catalog-api-db", "description": "Zugriff für die API – Datenbank"},
+        failing={
+            "name": "catalog-api-db",
+            "description": "Zugriff f\u00fcr die API \u2013 Datenbank",
+        },
         passing={"name": "catalog-api-db", "description": "Zugriff fuer die API - Datenbank"},
     ),
     Row(
@@ -287,7 +320,10 @@ register(
             "plan succeeds and Route 53 rejects the change batch at apply (the provider issue "
             "asks for exactly this plan-time check)."
         ),
-        fix='Split the value: "first-255-characters\\"\\"rest" (the provider joins the parts as separate strings).',
+        fix=(
+            'Split the value: "first-255-characters\\"\\"rest" (the provider joins the parts '
+            "as separate strings)."
+        ),
         failing={
             "zone_id": "Z0123456789ABCDEFGHIJ",
             "name": "sel1._domainkey.catalog.example.com",
@@ -318,7 +354,10 @@ register(
             "HMAC keys do not. The provider creates the key and then fails enabling rotation, "
             "leaving a key in the account that the failed apply does not record cleanly."
         ),
-        fix="Remove enable_key_rotation for SIGN_VERIFY / asymmetric / HMAC keys (rotate them by replacing the key).",
+        fix=(
+            "Remove enable_key_rotation for SIGN_VERIFY / asymmetric / HMAC keys (rotate them "
+            "by replacing the key)."
+        ),
         failing={
             "description": "catalog API token signing",
             "key_usage": "SIGN_VERIFY",
@@ -374,7 +413,10 @@ register(
             "above. The provider checks only the length, so a Unix-style `cron(0 12 * * *)` "
             "fails when the rule is created."
         ),
-        fix="Use six cron fields with one '?' (cron(0 12 * * ? *)), or rate(1 minute) / rate(5 minutes).",
+        fix=(
+            "Use six cron fields with one '?' (cron(0 12 * * ? *)), or rate(1 minute) / rate(5 "
+            "minutes)."
+        ),
         failing={"name": "catalog-api-nightly", "schedule_expression": "cron(0 12 * * *)"},
         passing={"name": "catalog-api-nightly", "schedule_expression": "cron(0 12 * * ? *)"},
         more_failing=(
@@ -451,7 +493,9 @@ register(
                 else None
             )
         ),
-        error="AUTH can only be enabled when creating clusters where in-transit encryption is enabled",
+        error=(
+            "AUTH can only be enabled when creating clusters where in-transit encryption is enabled"
+        ),
         source="https://docs.aws.amazon.com/AmazonElastiCache/latest/UserGuide/auth.html",
         extra_sources=("https://github.com/cloudposse/terraform-aws-elasticache-redis/issues/22",),
         why=(
@@ -468,6 +512,93 @@ register(
             **_REPLICATION_GROUP,
             "auth_token": "example-token-0123456789",
             "transit_encryption_enabled": True,
+        },
+    ),
+    Row(
+        id="AT131",
+        title="CloudWatch Logs metric filter with both default_value and dimensions",
+        service="logs",
+        failure_class="value-combination",
+        resource_types=(METRIC_FILTER,),
+        scope=("metric_transformation",),
+        predicate=exclusive("default_value", "dimensions"),
+        error=(
+            "InvalidParameterException: Invalid metric transformation: dimensions and default "
+            "value are mutually exclusive properties"
+        ),
+        source=(
+            "https://github.com/aws-solutions-library-samples/guidance-for-claude-code-with-amazon-bedrock/pull/632"
+        ),
+        extra_sources=(
+            "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_MetricTransformation.html",
+        ),
+        why=(
+            "A metric filter either emits a default value when nothing matches or publishes "
+            "per-dimension metrics, never both. The provider accepts both in one "
+            "`metric_transformation`; CloudWatch Logs rejects the filter."
+        ),
+        fix="Remove default_value (dimensioned metrics have no default) or the dimensions.",
+        failing={
+            **_METRIC_FILTER,
+            "metric_transformation": [
+                {
+                    "name": "Errors",
+                    "namespace": "CatalogApi",
+                    "value": "1",
+                    "default_value": "0",
+                    "dimensions": {"Service": "$.service"},
+                }
+            ],
+        },
+        passing={
+            **_METRIC_FILTER,
+            "metric_transformation": [
+                {
+                    "name": "Errors",
+                    "namespace": "CatalogApi",
+                    "value": "1",
+                    "dimensions": {"Service": "$.service"},
+                }
+            ],
+        },
+    ),
+    Row(
+        id="AT132",
+        title="SNS subscription redrive policy with an SQS-only maxReceiveCount",
+        service="sns",
+        failure_class="invalid-value",
+        resource_types=(SUBSCRIPTION,),
+        predicate=custom(_subscription_redrive_receive_count),
+        error=(
+            "InvalidParameter: Invalid parameter: Attributes Reason: RedrivePolicy: invalid "
+            "JSON. Attribute maxReceiveCount is unknown."
+        ),
+        source="https://github.com/cloudposse/terraform-aws-sns-topic/issues/48",
+        extra_sources=(
+            "https://github.com/ministryofjustice/cloud-platform-environments/pull/11520",
+            "https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html",
+        ),
+        why=(
+            "An SNS subscription's redrive policy names only the dead-letter queue "
+            "(`deadLetterTargetArn`); SNS retries on its own schedule. Copying an SQS redrive "
+            "policy with `maxReceiveCount` passes the provider's JSON check and SNS rejects "
+            "the subscription."
+        ),
+        fix='Use {"deadLetterTargetArn": "<queue ARN>"} only; set retries in the delivery policy.',
+        failing={
+            **_SUBSCRIPTION,
+            "redrive_policy": json.dumps(
+                {
+                    "deadLetterTargetArn": "arn:aws:sqs:eu-north-1:123456789012:catalog-events-dlq",
+                    "maxReceiveCount": 5,
+                }
+            ),
+        },
+        passing={
+            **_SUBSCRIPTION,
+            "redrive_policy": json.dumps(
+                {"deadLetterTargetArn": "arn:aws:sqs:eu-north-1:123456789012:catalog-events-dlq"}
+            ),
         },
     ),
 )

@@ -15,6 +15,7 @@ from policies.rules.tables import (
     Row,
     at_least,
     custom,
+    forbidden,
     ratio_at_most,
     read,
     register,
@@ -27,6 +28,7 @@ DB_INSTANCE = "aws_db_instance"
 RDS_CLUSTER = "aws_rds_cluster"
 CLUSTER_INSTANCE = "aws_rds_cluster_instance"
 VOLUME = "aws_ebs_volume"
+TABLE = "aws_dynamodb_table"
 AZ = "eu-north-1a"
 
 _LIFECYCLE_BASE: dict[str, Any] = {"bucket": "catalog-api-logs-123456789012"}
@@ -128,6 +130,21 @@ def _gp3_small_storage(block: Block) -> str | None:
     return f"sets {' and '.join(set_)} on {engine} gp3 storage of {storage:g} GiB (below 400 GiB)"
 
 
+_TABLE: dict[str, Any] = {
+    "name": "catalog-items",
+    "billing_mode": "PAY_PER_REQUEST",
+    "hash_key": "sku",
+    "attribute": [{"name": "sku", "type": "S"}, {"name": "category", "type": "S"}],
+}
+
+
+def _table_with_index(**projection: Any) -> dict[str, Any]:
+    return {
+        **_TABLE,
+        "global_secondary_index": [{"name": "by-category", "hash_key": "category", **projection}],
+    }
+
+
 _DB_WITH_PASSWORD: dict[str, Any] = {
     "identifier": "catalog-api-dev",
     "engine": "postgres",
@@ -172,7 +189,10 @@ register(
             "provider's own documentation example used `days = 15` until it was corrected "
             "because AWS requires at least 30."
         ),
-        fix="Transition to STANDARD_IA / ONEZONE_IA at 30 days or later, or use GLACIER_IR / INTELLIGENT_TIERING for earlier moves.",
+        fix=(
+            "Transition to STANDARD_IA / ONEZONE_IA at 30 days or later, or use GLACIER_IR / "
+            "INTELLIGENT_TIERING for earlier moves."
+        ),
         failing=_lifecycle_rule(transition=[{"days": 7, "storage_class": "STANDARD_IA"}]),
         passing=_lifecycle_rule(transition=[{"days": 30, "storage_class": "STANDARD_IA"}]),
         more_passing=(_lifecycle_rule(transition=[{"days": 7, "storage_class": "GLACIER_IR"}]),),
@@ -190,7 +210,9 @@ register(
             "InvalidArgument: 'NoncurrentDays' in NoncurrentVersionTransition action must be "
             "greater than or equal to 30 for storageClass 'STANDARD_IA'"
         ),
-        source="https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html",
+        source=(
+            "https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html"
+        ),
         extra_sources=("https://github.com/hashicorp/terraform-provider-aws/pull/6201",),
         why=(
             "The 30-day minimum for the infrequent-access classes also applies to noncurrent "
@@ -331,7 +353,10 @@ register(
             "`monitoring_interval` above 0 without `monitoring_role_arn` passes the provider "
             "and fails when RDS creates or modifies the instance."
         ),
-        fix="Set monitoring_role_arn to a role trusting monitoring.rds.amazonaws.com, or monitoring_interval = 0.",
+        fix=(
+            "Set monitoring_role_arn to a role trusting monitoring.rds.amazonaws.com, or "
+            "monitoring_interval = 0."
+        ),
         failing={**_DB_BASE, "monitoring_interval": 60},
         passing={
             **_DB_BASE,
@@ -361,7 +386,10 @@ register(
             "this often. The finding never quotes the password. Prefer "
             "`manage_master_user_password = true`, which avoids the problem and the secret."
         ),
-        fix="Use manage_master_user_password, or exclude '/@\" ' (random_password override_special).",
+        fix=(
+            "Use manage_master_user_password, or exclude '/@\" ' (random_password "
+            "override_special)."
+        ),
         failing={**_DB_WITH_PASSWORD, "password": "example/pass@1"},
         passing={**_DB_WITH_PASSWORD, "password": "example-pass-1"},
         more_failing=({**_DB_WITH_PASSWORD, "password": "short1"},),
@@ -401,5 +429,55 @@ register(
                 "maintenance_window": "sun:00:00-sun:01:00",
             },
         ),
+    ),
+    Row(
+        id="AT109",
+        title="DynamoDB index with projection_type INCLUDE but no non_key_attributes",
+        service="dynamodb",
+        failure_class="value-combination",
+        resource_types=(TABLE,),
+        scope=("global_secondary_index",),
+        predicate=required("non_key_attributes", when={"projection_type": {"INCLUDE"}}),
+        error=(
+            "ValidationException: One or more parameter values were invalid: ProjectionType is "
+            "INCLUDE, but NonKeyAttributes is not specified"
+        ),
+        source="https://github.com/nubo-db/dynoxide/issues/116",
+        extra_sources=(
+            "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Projection.html",
+        ),
+        why=(
+            "`INCLUDE` projects the key attributes plus a list you name; without the list "
+            "DynamoDB refuses the index. The provider accepts the block as written, and the "
+            "table (or the index added to an existing table) fails at apply."
+        ),
+        fix="List the projected attributes in non_key_attributes, or use KEYS_ONLY / ALL.",
+        failing=_table_with_index(projection_type="INCLUDE"),
+        passing=_table_with_index(projection_type="INCLUDE", non_key_attributes=["title"]),
+    ),
+    Row(
+        id="AT130",
+        title="DynamoDB index lists non_key_attributes with projection_type ALL or KEYS_ONLY",
+        service="dynamodb",
+        failure_class="value-combination",
+        resource_types=(TABLE,),
+        scope=("global_secondary_index",),
+        predicate=forbidden("non_key_attributes", when={"projection_type": {"ALL", "KEYS_ONLY"}}),
+        error=(
+            "ValidationException: One or more parameter values were invalid: ProjectionType is "
+            "ALL, but NonKeyAttributes is specified"
+        ),
+        source="https://github.com/cloudposse/terraform-aws-dynamodb/issues/39",
+        extra_sources=(
+            "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Projection.html",
+        ),
+        why=(
+            "`non_key_attributes` only means something for `INCLUDE`; with `ALL` or "
+            "`KEYS_ONLY` DynamoDB rejects the index. Modules that always pass the list hit this "
+            "when a caller switches the projection."
+        ),
+        fix="Drop non_key_attributes, or switch projection_type to INCLUDE.",
+        failing=_table_with_index(projection_type="ALL", non_key_attributes=["title"]),
+        passing=_table_with_index(projection_type="ALL"),
     ),
 )

@@ -153,7 +153,8 @@ def at_least(
             return None
         value = _number(read(block, path, defaults.get(path)))
         if value is not None and value < minimum:
-            return f"{path} is {_fmt(value)}, below the minimum {_fmt(minimum)}{_when_text(block, when, defaults)}"
+            limit = f"below the minimum {_fmt(minimum)}"
+            return f"{path} is {_fmt(value)}, {limit}{_when_text(block, when, defaults)}"
         return None
 
     return check
@@ -167,7 +168,8 @@ def at_most(
             return None
         value = _number(read(block, path, defaults.get(path)))
         if value is not None and value > maximum:
-            return f"{path} is {_fmt(value)}, above the maximum {_fmt(maximum)}{_when_text(block, when, defaults)}"
+            limit = f"above the maximum {_fmt(maximum)}"
+            return f"{path} is {_fmt(value)}, {limit}{_when_text(block, when, defaults)}"
         return None
 
     return check
@@ -345,7 +347,9 @@ def _check_for(row: Row) -> Callable[[Document], Iterator[Violation]]:
                     yield Violation(
                         address=resource.address,
                         resource=resource,
-                        message=f"{label}{problem}; AWS rejects it at apply ({row.error}). {row.fix}",
+                        message=(
+                            f"{label}{problem}; AWS rejects it at apply ({row.error}). {row.fix}"
+                        ),
                     )
 
     check.__name__ = f"table_row_{row.id}"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from policies.model import Severity
 from policies.catalog import stale
+from policies.model import Severity
 from policies.registry import DOCS_DIR, FAILURE_CLASSES, SERVICES, all_rules
 from policies.rules.tables import ROWS, unknown_variants
 
