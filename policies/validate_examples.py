@@ -112,17 +112,21 @@ class Example:
     content: str
 
 
-def examples_of(rule: Rule) -> tuple[Example, Example] | str:
-    """(failing, passing), or why the rule has none Terraform can read."""
+def examples_of(rule: Rule) -> tuple[Example, ...] | str:
+    """The failing example(s) then the passing one, or why the rule has none Terraform reads.
+
+    A table row contributes every failing example it has (``failing`` and ``more_failing``).
+    """
     from policies.rules.tables import ROWS
 
     row = ROWS.get(rule.id)
     if row is not None:
         type_ = row.resource_types[0]
-        return (
-            _json_example(rule.id, "failing", type_, row.failing),
-            _json_example(rule.id, "passing", type_, row.passing),
-        )
+        failing = [
+            _json_example(rule.id, "failing" if i == 0 else f"failing-{i}", type_, values)
+            for i, values in enumerate((row.failing, *row.more_failing))
+        ]
+        return (*failing, _json_example(rule.id, "passing", type_, row.passing))
     if not rule.doc_path.is_file():
         return "no doc"
     text = rule.doc_path.read_text(encoding="utf-8")
@@ -288,19 +292,30 @@ def run(
         )
 
     results: dict[tuple[str, str], list[str]] = {}
+    kinds: dict[str, list[str]] = {}
+    for example, _ in jobs:
+        kinds.setdefault(example.rule_id, []).append(example.kind)
     with ThreadPoolExecutor(max_workers=2) as pool:
         for example, errors in pool.map(work, jobs):
             results[(example.rule_id, example.kind)] = errors
     for rule in rules:
         if rule.id in outcomes:
             continue
-        failing, passing = results[(rule.id, "failing")], results[(rule.id, "passing")]
+        passing = results[(rule.id, "passing")]
+        failing = [
+            f"{kind}: {error}" if kind != "failing" else error
+            for kind in kinds[rule.id]
+            if kind.startswith("failing")
+            for error in results[(rule.id, kind)]
+        ]
         if passing:
             verdict, detail = "BROKEN", "the passing example fails too"
         elif failing:
-            verdict, detail = "CAUGHT", "the provider rejects the failing example"
+            verdict, detail = "CAUGHT", "the provider rejects a failing example"
         else:
-            verdict, detail = "not-caught", "validate and plan accept the failing example"
+            count = sum(kind.startswith("failing") for kind in kinds[rule.id])
+            noun = "example" if count == 1 else f"{count} examples"
+            verdict, detail = "not-caught", f"validate and plan accept the failing {noun}"
         outcomes[rule.id] = Outcome(rule.id, verdict, detail, failing, passing)
     return [outcomes[rule.id] for rule in rules]
 

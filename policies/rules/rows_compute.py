@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+from policies.model import Severity
 from policies.rules._helpers import number
 from policies.rules.tables import (
     Block,
@@ -153,6 +156,30 @@ def _scaling_order(desired: str) -> Any:
         return next((p for p in (c(block) for c in checks) if p), None)
 
     return check
+
+
+RUNTIMES_FILE = Path(__file__).resolve().parent.parent / "data" / "lambda_deprecated_runtimes.json"
+
+
+@cache
+def deprecated_runtimes() -> Mapping[str, Mapping[str, str]]:
+    """runtime -> {"deprecated": date, "source": url}, read once per process."""
+    return json.loads(RUNTIMES_FILE.read_text(encoding="utf-8"))["runtimes"]
+
+
+def _deprecated_runtime(block: Block) -> str | None:
+    if read(block, "package_type", "Zip") != "Zip":
+        return None
+    runtime = read(block, "runtime")
+    if not isinstance(runtime, str):
+        return None
+    entry = deprecated_runtimes().get(runtime)
+    if entry is None:
+        return None
+    return (
+        f"runtime {runtime} was deprecated on {entry['deprecated']} ({entry['source']}); "
+        "Lambda stops accepting new functions on it after that, by a delay that varies by region"
+    )
 
 
 def _sqs_batch_without_window(block: Block) -> str | None:
@@ -427,5 +454,36 @@ register(
         failing={**_MAPPING, "batch_size": 100},
         passing={**_MAPPING, "batch_size": 100, "maximum_batching_window_in_seconds": 5},
         more_passing=({**_MAPPING, "batch_size": 10},),
+    ),
+    Row(
+        id="AT117",
+        title="Lambda function on a deprecated runtime",
+        service="lambda",
+        failure_class="offering",
+        severity=Severity.WARNING,
+        resource_types=(FUNCTION,),
+        predicate=custom(_deprecated_runtime),
+        error=(
+            "InvalidParameterValueException: The runtime parameter of nodejs10.x is no longer "
+            "supported for creating or updating AWS Lambda functions. We recommend you use the "
+            "new runtime (nodejs14.x) while creating or updating functions."
+        ),
+        source="https://github.com/transcend-io/terraform-aws-lambda-at-edge/pull/18",
+        extra_sources=(
+            "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html",
+            "https://aws.amazon.com/blogs/compute/managing-aws-lambda-runtime-upgrades/",
+        ),
+        why=(
+            "The provider accepts every runtime identifier AWS ever had, including the "
+            "deprecated ones; Lambda refuses to create (and later to update) functions on a "
+            "runtime some time after its deprecation. The deprecated runtimes and their dates "
+            "are in `policies/data/lambda_deprecated_runtimes.json`, compiled by hand from the "
+            "AWS pages and error reports it cites (no live AWS call), so this is a warning: "
+            "the exact cut-off varies by region."
+        ),
+        fix="Move to a supported runtime (e.g. nodejs22.x, python3.13, provided.al2023).",
+        failing={**_ZIP_FUNCTION, "runtime": "nodejs14.x", "handler": "index.handler"},
+        passing={**_ZIP_FUNCTION, "runtime": "nodejs22.x", "handler": "index.handler"},
+        more_failing=({**_ZIP_FUNCTION, "runtime": "go1.x", "handler": "bootstrap"},),
     ),
 )
