@@ -37,6 +37,7 @@ REPOSITORY = "aws_ecr_repository"
 REPLICATION_GROUP = "aws_elasticache_replication_group"
 METRIC_FILTER = "aws_cloudwatch_log_metric_filter"
 SUBSCRIPTION = "aws_sns_topic_subscription"
+HTTP_API = "aws_apigatewayv2_api"
 
 # -- schedule expressions (EventBridge rules and Scheduler) --------------------------------
 
@@ -148,6 +149,14 @@ def _subscription_redrive_receive_count(block: Block) -> str | None:
     return None
 
 
+def _credentials_with_any_origin(block: Block) -> str | None:
+    origins = read(block, "allow_origins")
+    if flag(read(block, "allow_credentials", False)) is not True or not isinstance(origins, list):
+        return None
+    return "allows credentials for allow_origins '*'" if "*" in origins else None
+
+
+_HTTP_API: dict[str, Any] = {"name": "catalog-api", "protocol_type": "HTTP"}
 _METRIC_FILTER: dict[str, Any] = {
     "name": "catalog-api-errors",
     "log_group_name": "/ecs/catalog-api",
@@ -600,5 +609,37 @@ register(
                 {"deadLetterTargetArn": "arn:aws:sqs:eu-north-1:123456789012:catalog-events-dlq"}
             ),
         },
+    ),
+    Row(
+        id="AT133",
+        title="HTTP API CORS allows credentials for any origin",
+        service="apigateway",
+        failure_class="value-combination",
+        resource_types=(HTTP_API,),
+        scope=("cors_configuration",),
+        predicate=custom(_credentials_with_any_origin),
+        error=("BadRequestException: allow-credentials is not supported if 'allow-origin' is *"),
+        source="https://github.com/aws/aws-cdk/issues/9076",
+        extra_sources=(
+            "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html",
+        ),
+        why=(
+            "Browsers never send credentials to a wildcard origin, and API Gateway refuses the "
+            "combination: with `allow_credentials = true` the origins must be listed. The "
+            'provider accepts `allow_origins = ["*"]` with credentials, and the API fails at '
+            "create or update."
+        ),
+        fix="List the allowed origins (https://app.example.com) or drop allow_credentials.",
+        failing={
+            **_HTTP_API,
+            "cors_configuration": [{"allow_credentials": True, "allow_origins": ["*"]}],
+        },
+        passing={
+            **_HTTP_API,
+            "cors_configuration": [
+                {"allow_credentials": True, "allow_origins": ["https://catalog.example.com"]}
+            ],
+        },
+        more_passing=({**_HTTP_API, "cors_configuration": [{"allow_origins": ["*"]}]},),
     ),
 )
