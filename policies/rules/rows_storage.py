@@ -114,7 +114,10 @@ _GP3_THRESHOLD_ENGINES = {"mysql", "postgres", "mariadb"}
 
 def _gp3_small_storage(block: Block) -> str | None:
     """RDS gp3 below 400 GiB (MySQL, MariaDB, PostgreSQL) runs at a fixed baseline."""
-    if read(block, "storage_type") != "gp3" or read(block, "engine") not in _GP3_THRESHOLD_ENGINES:
+    engine = read(block, "engine")
+    if read(block, "storage_type") != "gp3" or not isinstance(engine, str):
+        return None
+    if engine not in _GP3_THRESHOLD_ENGINES:
         return None
     storage = read(block, "allocated_storage")
     if not isinstance(storage, int | float) or isinstance(storage, bool) or storage >= 400:
@@ -126,7 +129,6 @@ def _gp3_small_storage(block: Block) -> str | None:
     ]
     if not set_:
         return None
-    engine = read(block, "engine")
     return f"sets {' and '.join(set_)} on {engine} gp3 storage of {storage:g} GiB (below 400 GiB)"
 
 

@@ -87,13 +87,10 @@ def _holds(block: Block, when: Condition | None, defaults: Mapping[str, Any]) ->
     """Whether every ``attribute in values`` condition holds; None when one is unknown."""
     for path, allowed in (when or {}).items():
         value = read(block, path, defaults.get(path))
-        if value is UNKNOWN:
+        if value is UNKNOWN or not is_known(value):
             return None
-        if isinstance(value, str) and any(isinstance(a, str) for a in allowed):
-            if value not in allowed:
-                return False
-        elif value not in allowed:
-            return False
+        if not isinstance(value, str | int | float | bool) or value not in allowed:
+            return False  # a list or object where a scalar belongs is the provider's to reject
     return True
 
 

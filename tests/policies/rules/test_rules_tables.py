@@ -13,8 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from policies.model import Severity
+from policies.model import UNKNOWN, Severity
 from policies.rules import rows_platform, rows_storage
 from policies.rules.tables import ROWS, unknown_variants
 
@@ -120,3 +122,26 @@ def test_interpolated_strings_are_not_judged(kit):
         "aws_cloudwatch_event_rule", values={"schedule_expression": "cron(${var.minute} * * *)"}
     )
     assert kit.findings("AT126", kit.document(rule)) == []
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@pytest.mark.parametrize("row", list(ROWS.values()), ids=lambda r: r.id)
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_rows_never_crash_on_odd_values(kit, row, data):
+    # Any value where the examples have one (or UNKNOWN) yields findings or nothing, never raises.
+    values = dict(row.failing)
+    for key in data.draw(st.lists(st.sampled_from(sorted(values)), max_size=3, unique=True)):
+        values[key] = data.draw(_JSON | st.just(UNKNOWN))
+    document = kit.document(kit.resource(row.resource_types[0], values=values))
+    assert isinstance(kit.findings(row.id, document), list)
