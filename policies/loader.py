@@ -412,7 +412,7 @@ def parse_plan(source: _Source, *, environment: str | None = None) -> Document:
             values = _merge_unknown(change.get("after"), change.get("after_unknown"))
             values = values if isinstance(values, dict) else {}
         config_address = _INDEX.sub("", address)
-        provider_key, references = declared.get(config_address, (None, {}))
+        provider_key, references, templates = declared.get(config_address, (None, {}, {}))
         if provider_key is None:
             provider_name = entry.get("provider_name")
             provider_key = (
@@ -436,6 +436,7 @@ def parse_plan(source: _Source, *, environment: str | None = None) -> Document:
                 provider=provider_key.rsplit(":", 1)[-1],
                 region=provider_regions.get(provider_key),
                 references=references,
+                templates=templates,
                 actions=actions,
                 before=before,
                 action_reason=reason if isinstance(reason, str) else None,
@@ -495,18 +496,27 @@ def _expression_value(node: Any) -> Any:
     return {key: _expression_value(value) for key, value in node.items()}
 
 
-def _declared_resources(body: Any, *, module: str) -> dict[str, tuple[str | None, dict[str, str]]]:
-    """Config address -> (provider_config_key, attribute references) from ``configuration``."""
-    declared: dict[str, tuple[str | None, dict[str, str]]] = {}
+def _declared_resources(
+    body: Any, *, module: str
+) -> dict[str, tuple[str | None, dict[str, str], dict[str, str]]]:
+    """Config address -> (provider_config_key, references, templates) from ``configuration``."""
+    declared: dict[str, tuple[str | None, dict[str, str], dict[str, str]]] = {}
     if not isinstance(body, dict):
         return declared
     for entry in _as_list(body.get("resources")):
         if not isinstance(entry, dict) or not isinstance(entry.get("address"), str):
             continue
         references: dict[str, str] = {}
-        _expression_references(entry.get("expressions"), (), references, module_prefix=module)
+        templates: dict[str, str] = {}
+        _expression_references(
+            entry.get("expressions"), (), references, module_prefix=module, templates=templates
+        )
         key = entry.get("provider_config_key")
-        declared[module + entry["address"]] = (key if isinstance(key, str) else None, references)
+        declared[module + entry["address"]] = (
+            key if isinstance(key, str) else None,
+            references,
+            templates,
+        )
     calls = body.get("module_calls")
     if isinstance(calls, dict):
         for call_name, call in calls.items():
@@ -518,12 +528,21 @@ def _declared_resources(body: Any, *, module: str) -> dict[str, tuple[str | None
 
 
 def _expression_references(
-    node: Any, path: tuple[str, ...], references: dict[str, str], *, module_prefix: str
+    node: Any,
+    path: tuple[str, ...],
+    references: dict[str, str],
+    *,
+    module_prefix: str,
+    templates: dict[str, str] | None = None,
 ) -> None:
     if isinstance(node, list):
         for index, item in enumerate(node):
             _expression_references(
-                item, (*path, str(index)), references, module_prefix=module_prefix
+                item,
+                (*path, str(index)),
+                references,
+                module_prefix=module_prefix,
+                templates=templates,
             )
         return
     if not isinstance(node, dict):
@@ -534,9 +553,23 @@ def _expression_references(
             if match and path:
                 references.setdefault(".".join(path), module_prefix + match.group(1))
                 break
+        # An expression that is exactly one attribute of one resource ("x.arn" then "x") is
+        # kept in the form a CDKTF template would have, so rules can tell .arn from .qualified_arn.
+        listed = _as_list(node.get("references"))
+        if (
+            templates is not None
+            and path
+            and len(listed) == 2
+            and all(isinstance(item, str) for item in listed)
+            and listed[0].startswith(listed[1] + ".")
+            and _REFERENCE.fullmatch(listed[1])
+        ):
+            templates[".".join(path)] = "${" + listed[0] + "}"
         return
     for key, value in node.items():
-        _expression_references(value, (*path, key), references, module_prefix=module_prefix)
+        _expression_references(
+            value, (*path, key), references, module_prefix=module_prefix, templates=templates
+        )
 
 
 def _plan_lines(text: str) -> dict[str, int]:

@@ -116,9 +116,11 @@ class Resource:
     # UNKNOWN, e.g. {"cluster": "aws_ecs_cluster.cluster"} for "${aws_ecs_cluster.cluster.id}".
     # Lets cross-resource rules follow a link with certainty instead of guessing.
     references: Mapping[str, str] = field(default_factory=dict)
-    # Config only: attribute path (JSON form) -> the template string the loader made UNKNOWN,
-    # e.g. a policy JSON with "${aws_s3_bucket.x.arn}" inside, for rules that can still read
-    # its known parts (policies.rules._documents) or tell ``.arn`` from ``.qualified_arn``.
+    # Attribute path (JSON form) -> the template string the loader made UNKNOWN, e.g. a policy
+    # JSON with "${aws_s3_bucket.x.arn}" inside, for rules that can still read its known parts
+    # (policies.rules._documents) or tell ``.arn`` from ``.qualified_arn``. Plans have no
+    # templates; there an expression that reads one attribute of one resource is kept as
+    # "${type.name.attribute}".
     templates: Mapping[str, str] = field(default_factory=dict)
     # Plan only.
     actions: tuple[str, ...] = ()
