@@ -1,0 +1,102 @@
+"""The gate's verdict: a compact table on the console and reports/summary.md."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich import box
+from rich.console import Console as RichConsole
+from rich.table import Table
+
+from gate.runner import Status, StepResult
+
+ICONS = {
+    Status.PASSED: "✅",
+    Status.WARNING: "⚠️",
+    Status.SKIPPED: "⏭️",
+    Status.FAILED: "❌",
+}
+# Reports a step may write, with what each one holds (for readers of summary.md).
+REPORT_DESCRIPTIONS = {
+    "policies.json": "policy findings, machine-readable",
+    "policies.sarif": "policy findings for GitHub code scanning",
+    "policies.xml": "policy findings as JUnit",
+    "policies.md": "policy findings for humans and PR comments",
+    "checkov.json": "checkov results, machine-readable",
+    "checkov.sarif": "checkov results for code scanning (accepted failures suppressed)",
+    "checkov.xml": "checkov results as JUnit",
+    "junit.xml": "pytest results as JUnit",
+}
+
+
+def blocking_failures(results: Sequence[StepResult]) -> list[str]:
+    return [r.name for r in results if r.status.blocking]
+
+
+def print_table(results: Sequence[StepResult], *, total_seconds: float) -> None:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("step")
+    table.add_column("status")
+    table.add_column("time", justify="right")
+    table.add_column("details", overflow="fold")
+    for result in results:
+        table.add_row(result.name, result.status.value, f"{result.seconds:.1f} s", result.detail)
+    # A fixed width keeps CI logs (no terminal) readable and stable.
+    console = RichConsole(width=120, highlight=False, soft_wrap=False)
+    console.print()
+    console.print(table)
+    failed = blocking_failures(results)
+    verdict = f"gate FAILED: {', '.join(failed)}" if failed else "gate passed"
+    console.print(f"{verdict} ({total_seconds:.1f} s)", markup=False)
+
+
+def write_markdown(
+    results: Sequence[StepResult], *, path: Path, total_seconds: float, relative_to: Path
+) -> None:
+    failed = blocking_failures(results)
+    verdict = (
+        f"❌ **Gate failed** — blocking: {', '.join(f'`{n}`' for n in failed)}"
+        if failed
+        else "✅ **Gate passed**"
+    )
+    out = [
+        "# Pre-validate IaC gate",
+        "",
+        f"{verdict} in {total_seconds:.1f} s.",
+        "",
+        "| Step | Status | Time | Details |",
+        "| --- | --- | ---: | --- |",
+    ]
+    for r in results:
+        out.append(
+            f"| {r.name} | {ICONS[r.status]} {r.status.value} | {r.seconds:.1f} s "
+            f"| {_cell(r.detail)} |"
+        )
+    detailed = [r for r in results if r.lines]
+    if detailed:
+        out += ["", "## Details"]
+        for r in detailed:
+            out += ["", f"### {r.name}", "", "```text", *r.lines, "```"]
+    reports = [p for r in results for p in r.reports]
+    logs = [r.log for r in results if r.log is not None]
+    out += ["", "## Reports", ""]
+    for report in reports:
+        description = REPORT_DESCRIPTIONS.get(report.name, "")
+        out.append(f"- `{_rel(report, relative_to)}`" + (f": {description}" if description else ""))
+    if not reports:
+        out.append("- none written by this run")
+    out += ["", "Step logs: " + ", ".join(f"`{_rel(p, relative_to)}`" for p in logs), ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(out), encoding="utf-8")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)
