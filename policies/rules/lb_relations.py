@@ -8,6 +8,7 @@ from typing import Any
 from policies.model import UNKNOWN, Document, Resource, Severity, Violation
 from policies.registry import rule
 from policies.rules._helpers import blocks, text
+from policies.rules._index import resources_with
 
 TARGET_GROUP = "aws_lb_target_group"
 TARGET_GROUP_TYPES = (TARGET_GROUP, "aws_alb_target_group")
@@ -28,10 +29,8 @@ def _target(document: Document, resource: Resource, path: str, value: Any) -> st
         return address
     if value is UNKNOWN or not isinstance(value, str):
         raise _Unresolved(resource.address)
-    for group in document.of_type(*TARGET_GROUP_TYPES):
-        if group.values.get("arn") == value:
-            return group.address
-    return None  # a literal ARN of a group outside this configuration
+    groups = resources_with(document, TARGET_GROUP_TYPES, "arn", value)
+    return groups[0].address if groups else None  # else a group outside this configuration
 
 
 def _forwarded(document: Document) -> set[str]:
@@ -71,8 +70,8 @@ def _group_of(document: Document, service: Resource, index: int, block: Mapping[
     address = service.reference(path)
     if address is None:
         value = text(block.get("target_group_arn"))
-        matches = [g for g in document.of_type(*TARGET_GROUP_TYPES) if g.values.get("arn") == value]
-        return matches[0] if value and len(matches) == 1 else None
+        matches = resources_with(document, TARGET_GROUP_TYPES, "arn", value) if value else []
+        return matches[0] if len(matches) == 1 else None
     group = document.resource(address)
     return group if group is not None and group.type in TARGET_GROUP_TYPES else None
 

@@ -10,6 +10,7 @@ from policies.model import UNKNOWN, Document, Resource, Severity, Violation
 from policies.registry import rule
 from policies.rules._documents import as_list, has_hole, read_document
 from policies.rules._helpers import blocks, number, text
+from policies.rules._index import resources_with
 
 QUEUE = "aws_sqs_queue"
 TOPIC = "aws_sns_topic"
@@ -33,7 +34,7 @@ def _linked(
     if literal is None:
         return None
     name = re.split(r"[:/]", literal)[-1]
-    matches = [r for r in document.of_type(target) if text(r.values.get(name_attribute)) == name]
+    matches = resources_with(document, (target,), name_attribute, name)
     return matches[0] if len(matches) == 1 else None
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from policies.model import UNKNOWN, Document, Resource, Severity, Violation
 from policies.registry import rule
 from policies.rules._helpers import text
+from policies.rules._index import resources_with
 
 SUBNET = "aws_subnet"
 VPC = "aws_vpc"
@@ -34,7 +35,7 @@ def _vpc_of(document: Document, subnet: Resource) -> Resource | None:
     literal = text(subnet.values.get("vpc_id"))
     if literal is None:
         return None
-    matches = [v for v in document.of_type(VPC) if text(v.values.get("id")) == literal]
+    matches = resources_with(document, (VPC,), "id", literal)
     return matches[0] if len(matches) == 1 else None
 
 
@@ -108,7 +109,6 @@ def _subnet_zones(document: Document, resource: Resource, path: str) -> list[str
     raw = resource.values.get(path)
     if raw is UNKNOWN or not isinstance(raw, list):
         return None
-    by_id: dict[str, Resource] | None = None
     zones: list[tuple[str, str]] = []
     for index, item in enumerate(raw):
         subnet: Resource | None = None
@@ -116,13 +116,8 @@ def _subnet_zones(document: Document, resource: Resource, path: str) -> list[str
             address = resource.reference(f"{path}.{index}")
             subnet = document.resource(address) if address else None
         elif isinstance(item, str):
-            if by_id is None:
-                by_id = {
-                    s.values["id"]: s
-                    for s in document.of_type(SUBNET)
-                    if isinstance(s.values.get("id"), str)
-                }
-            subnet = by_id.get(item)
+            found = resources_with(document, (SUBNET,), "id", item)
+            subnet = found[0] if len(found) == 1 else None
         if subnet is None or subnet.type != SUBNET:
             return None
         zone = text(subnet.values.get("availability_zone"))
