@@ -593,7 +593,7 @@ def _role_key(document: Document, resource: Resource) -> str | None:
 
 
 def _action_problem(action: str) -> str | None:
-    if action == "*":
+    if action in ("*", "*:*"):
         return None
     vendor, colon, name = action.partition(":")
     if not colon:
