@@ -37,10 +37,12 @@ from policies.rules import (  # noqa: F401  (imported for their @rule registrati
     rds_parameter_groups,
     rows_compute,
     rows_platform,
+    rows_services,
     rows_storage,
     s3_lifecycle,
     s3_public,
     secretsmanager,
+    service_relations,
     tags,
     trust_boundary,
 )
