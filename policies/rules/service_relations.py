@@ -624,3 +624,153 @@ def managed_policies_per_role(document: Document) -> Iterator[Violation]:
                 + ("" if hard else " or confirm the account's raised quota")
             ),
         )
+
+
+# -- AT327: batching window on a FIFO queue ------------------------------------------------------
+
+
+def _mapping_queue(document: Document, mapping: Resource) -> tuple[Resource | None, bool | None]:
+    """(the source queue if in this configuration, whether it is FIFO) for an SQS mapping."""
+    address = mapping.reference("event_source_arn")
+    if address is not None:
+        queue = document.resource(address)
+        if queue is None or queue.type != QUEUE:
+            return None, None
+        return queue, _fifo(queue)
+    arn = text(mapping.values.get("event_source_arn"))
+    if arn is None or not arn.startswith("arn:") or ":sqs:" not in arn:
+        return None, None
+    return None, arn.endswith(".fifo")
+
+
+@rule(
+    id="AT327",
+    title="Lambda event source mapping with a batching window on a FIFO queue",
+    severity=Severity.ERROR,
+    category="apply-time",
+    resource_types=(MAPPING, QUEUE),
+    service="lambda",
+    failure_class="cross-resource",
+    source="https://github.com/aws/aws-lambda-dotnet/pull/1758",
+)
+def fifo_batching_window(document: Document) -> Iterator[Violation]:
+    for mapping in document.of_type(MAPPING):
+        if not _creates(mapping):
+            continue
+        window = mapping.values.get("maximum_batching_window_in_seconds")
+        if window is UNKNOWN or isinstance(window, bool) or not isinstance(window, int | float):
+            continue
+        if window <= 0:
+            continue
+        queue, fifo = _mapping_queue(document, mapping)
+        if fifo is not True:
+            continue
+        where = queue.address if queue is not None else "its FIFO queue"
+        yield Violation(
+            address=mapping.address,
+            resource=mapping,
+            message=(
+                f"sets maximum_batching_window_in_seconds = {window} for {where}, a FIFO "
+                "queue; Lambda rejects it (InvalidParameterValueException: Batching window is "
+                "not supported for FIFO queues); remove the batching window (FIFO mappings take "
+                "batch_size up to 10)"
+            ),
+        )
+
+
+# -- AT328: EventBridge target on a FIFO queue without a message group -------------------------
+
+EVENT_TARGET = "aws_cloudwatch_event_target"
+
+
+@rule(
+    id="AT328",
+    title="EventBridge target on a FIFO queue without sqs_target.message_group_id",
+    severity=Severity.ERROR,
+    category="apply-time",
+    resource_types=(EVENT_TARGET, QUEUE),
+    service="events",
+    failure_class="cross-resource",
+    source="https://github.com/hashicorp/terraform-provider-aws/issues/29079",
+)
+def fifo_target_without_group(document: Document) -> Iterator[Violation]:
+    for target in document.of_type(EVENT_TARGET):
+        if not _creates(target):
+            continue
+        queue, fifo = None, None
+        address = target.reference("arn")
+        if address is not None:
+            queue = document.resource(address)
+            if queue is None or queue.type != QUEUE:
+                continue
+            fifo = _fifo(queue)
+        else:
+            arn = text(target.values.get("arn"))
+            if arn is not None and ":sqs:" in arn:
+                fifo = arn.endswith(".fifo")
+        if fifo is not True:
+            continue
+        raw = target.values.get("sqs_target")
+        if raw is UNKNOWN:
+            continue
+        groups = [block.get("message_group_id") for _, block in blocks(target.values, "sqs_target")]
+        if any(g is UNKNOWN or text(g) for g in groups):
+            continue
+        where = queue.address if queue is not None else "a FIFO queue"
+        yield Violation(
+            address=target.address,
+            resource=target,
+            message=(
+                f"sends to {where} without sqs_target.message_group_id; EventBridge needs "
+                "SqsParameters.MessageGroupId for a FIFO queue target and rejects the target "
+                "(or, where a target was accepted, every delivery fails: The request must "
+                "contain the parameter MessageGroupId); add sqs_target { message_group_id = ... }"
+            ),
+        )
+
+
+# -- AT329: Serverless v2 instance in a cluster without a v2 scaling configuration ---------------
+
+CLUSTER = "aws_rds_cluster"
+CLUSTER_INSTANCE = "aws_rds_cluster_instance"
+
+
+@rule(
+    id="AT329",
+    title="Aurora db.serverless instance in a cluster without serverlessv2_scaling_configuration",
+    severity=Severity.ERROR,
+    category="apply-time",
+    resource_types=(CLUSTER_INSTANCE, CLUSTER),
+    service="rds",
+    failure_class="cross-resource",
+    source="https://github.com/cloudposse/terraform-aws-rds-cluster/pull/181",
+)
+def serverless_v2_without_scaling(document: Document) -> Iterator[Violation]:
+    for instance in document.of_type(CLUSTER_INSTANCE):
+        if not _creates(instance) or instance.values.get("instance_class") != "db.serverless":
+            continue
+        cluster = linked_resource(
+            document,
+            instance,
+            path="cluster_identifier",
+            target_types=(CLUSTER,),
+            name_attribute="cluster_identifier",
+        )
+        if cluster is None:
+            continue
+        scaling = cluster.values.get("serverlessv2_scaling_configuration")
+        if scaling is UNKNOWN or any(
+            True for _ in blocks(cluster.values, "serverlessv2_scaling_configuration")
+        ):
+            continue
+        yield Violation(
+            address=instance.address,
+            resource=instance,
+            message=(
+                f"is a db.serverless instance of {cluster.address}, which has no "
+                "serverlessv2_scaling_configuration; RDS rejects the instance "
+                "(InvalidDBClusterStateFault: Set the Serverless v2 scaling configuration on "
+                "the parent DB cluster before creating a Serverless v2 DB instance.); add "
+                "serverlessv2_scaling_configuration { min_capacity, max_capacity } to the cluster"
+            ),
+        )

@@ -477,3 +477,131 @@ def test_the_same_policy_attached_twice_counts_once(kit):
     )
     document = kit.document(*document.resources, extra)
     kit.expect("AT326", document, [])
+
+
+# -- AT327 / AT328: FIFO queues as Lambda and EventBridge sources/targets -----------------------
+
+
+def fifo_mapping(k, window, *, fifo=True, literal=None):
+    values = {"function_name": "worker"}
+    if window is not None:
+        values["maximum_batching_window_in_seconds"] = window
+    references = {}
+    if literal is None:
+        values["event_source_arn"] = UNKNOWN
+        references["event_source_arn"] = "aws_sqs_queue.q"
+    else:
+        values["event_source_arn"] = literal
+    queue = {"name": UNKNOWN} if fifo is UNKNOWN else {"name": "q", "fifo_queue": fifo}
+    return k.document(
+        k.resource("aws_lambda_event_source_mapping", values=values, references=references),
+        k.resource("aws_sqs_queue", "q", values=queue),
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        pytest.param(
+            lambda k: fifo_mapping(k, 5), [(E, "Batching window is not supported")], id="AT327-fail"
+        ),
+        pytest.param(
+            lambda k: fifo_mapping(k, 5, literal="arn:aws:sqs:eu-north-1:1:orders.fifo"),
+            [(E, "FIFO")],
+            id="AT327-fail-literal-arn",
+        ),
+        pytest.param(lambda k: fifo_mapping(k, None), [], id="AT327-pass-no-window"),
+        pytest.param(lambda k: fifo_mapping(k, 0), [], id="AT327-pass-zero"),
+        pytest.param(lambda k: fifo_mapping(k, 5, fifo=False), [], id="AT327-pass-standard"),
+        pytest.param(lambda k: fifo_mapping(k, UNKNOWN), [], id="AT327-unknown-window"),
+        pytest.param(lambda k: fifo_mapping(k, 5, fifo=UNKNOWN), [], id="AT327-unknown-queue"),
+    ],
+)
+def test_fifo_batching_window(kit, build, expected):
+    kit.expect("AT327", build(kit), expected)
+
+
+def fifo_target(k, sqs_target, *, fifo=True, literal=None):
+    values = {"rule": "orders"}
+    if sqs_target is not None:
+        values["sqs_target"] = sqs_target
+    references = {}
+    if literal is None:
+        values["arn"] = UNKNOWN
+        references["arn"] = "aws_sqs_queue.q"
+    else:
+        values["arn"] = literal
+    queue = {"name": UNKNOWN} if fifo is UNKNOWN else {"name": "q", "fifo_queue": fifo}
+    return k.document(
+        k.resource("aws_cloudwatch_event_target", values=values, references=references),
+        k.resource("aws_sqs_queue", "q", values=queue),
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        pytest.param(lambda k: fifo_target(k, None), [(E, "MessageGroupId")], id="AT328-fail"),
+        pytest.param(
+            lambda k: fifo_target(k, None, literal="arn:aws:sqs:eu-north-1:1:orders.fifo"),
+            [(E, "a FIFO queue")],
+            id="AT328-fail-literal-arn",
+        ),
+        pytest.param(
+            lambda k: fifo_target(k, [{"message_group_id": "orders"}]), [], id="AT328-pass"
+        ),
+        pytest.param(lambda k: fifo_target(k, None, fifo=False), [], id="AT328-pass-standard"),
+        pytest.param(
+            lambda k: fifo_target(k, [{"message_group_id": UNKNOWN}]),
+            [],
+            id="AT328-unknown-group",
+        ),
+        pytest.param(lambda k: fifo_target(k, None, fifo=UNKNOWN), [], id="AT328-unknown-queue"),
+    ],
+)
+def test_fifo_target_without_group(kit, build, expected):
+    kit.expect("AT328", build(kit), expected)
+
+
+# -- AT329: Serverless v2 scaling ----------------------------------------------------------------
+
+
+def serverless(k, scaling, instance_class="db.serverless"):
+    cluster = {"cluster_identifier": "main", "engine": "aurora-postgresql"}
+    if scaling is not None:
+        cluster["serverlessv2_scaling_configuration"] = scaling
+    return k.document(
+        k.resource("aws_rds_cluster", "main", values=cluster),
+        k.resource(
+            "aws_rds_cluster_instance",
+            values={"cluster_identifier": UNKNOWN, "instance_class": instance_class},
+            references={"cluster_identifier": "aws_rds_cluster.main"},
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        pytest.param(
+            lambda k: serverless(k, None), [(E, "Serverless v2 scaling")], id="AT329-fail"
+        ),
+        pytest.param(lambda k: serverless(k, []), [(E, "no serverlessv2")], id="AT329-fail-empty"),
+        pytest.param(
+            lambda k: serverless(k, [{"min_capacity": 0.5, "max_capacity": 4}]),
+            [],
+            id="AT329-pass",
+        ),
+        pytest.param(
+            lambda k: serverless(k, None, instance_class="db.r6g.large"),
+            [],
+            id="AT329-pass-provisioned",
+        ),
+        pytest.param(lambda k: serverless(k, UNKNOWN), [], id="AT329-unknown-scaling"),
+        pytest.param(
+            lambda k: serverless(k, None, instance_class=UNKNOWN), [], id="AT329-unknown-class"
+        ),
+    ],
+)
+def test_serverless_v2_without_scaling(kit, build, expected):
+    kit.expect("AT329", build(kit), expected)
