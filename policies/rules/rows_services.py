@@ -14,6 +14,7 @@ from typing import Any
 
 from policies.model import UNKNOWN, is_known
 from policies.rules._helpers import blocks, number
+from policies.rules.rows_compute import _containers
 from policies.rules.tables import (
     Block,
     Row,
@@ -33,6 +34,7 @@ REST_METHOD = "aws_api_gateway_method"
 HTTP_ROUTE = "aws_apigatewayv2_route"
 PARAMETER = "aws_ssm_parameter"
 NODE_GROUP = "aws_eks_node_group"
+TASK_DEFINITION = "aws_ecs_task_definition"
 
 _DB: dict[str, Any] = {
     "identifier": "catalog-api-dev",
@@ -614,5 +616,72 @@ register(
         },
         passing={**_NODE_GROUP, "launch_template": _LAUNCH_TEMPLATE},
         more_passing=({**_NODE_GROUP, "remote_access": [{"ec2_ssh_key": "catalog-admin"}]},),
+    ),
+)
+
+
+def _container_without_memory(block: Block) -> str | None:
+    """Without a task-level memory, every container needs memory or memoryReservation."""
+    task_memory = read(block, "memory")
+    if task_memory is UNKNOWN or task_memory is not None:
+        return None
+    containers = _containers(block)
+    if containers is None:
+        return None
+    for container in containers:
+        if container.get("memory") is None and container.get("memoryReservation") is None:
+            name = container.get("name", "?")
+            return (
+                f"container '{name}' sets neither memory nor memoryReservation and the task "
+                "sets no memory"
+            )
+    return None
+
+
+def _task(*containers: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "family": "catalog-worker",
+        "requires_compatibilities": ["EC2"],
+        "network_mode": "bridge",
+        "container_definitions": json.dumps(list(containers)),
+    }
+
+
+_WORKER = {
+    "name": "worker",
+    "image": "public.ecr.aws/docker/library/busybox:1.36",
+    "essential": True,
+}
+
+register(
+    Row(
+        id="AT315",
+        title="ECS container without memory or memoryReservation in a task without memory",
+        service="ecs",
+        failure_class="value-combination",
+        resource_types=(TASK_DEFINITION,),
+        predicate=custom(_container_without_memory),
+        error=(
+            "ClientException: Invalid setting for container 'worker'. At least one of 'memory' "
+            "or 'memoryReservation' must be specified."
+        ),
+        source="https://github.com/sil-org/ecs-deploy/issues/59",
+        extra_sources=(
+            "https://github.com/getmoto/moto/pull/7280",
+            "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html",
+        ),
+        why=(
+            "When a task definition sets no task-level `memory` (common for EC2 tasks), ECS "
+            "needs a hard (`memory`) or soft (`memoryReservation`) limit on every container to "
+            "place it. The provider only checks that `container_definitions` is JSON, so the "
+            "task definition plans fine and RegisterTaskDefinition fails at apply."
+        ),
+        fix=(
+            "Set memory or memoryReservation on every container, or a task-level memory for "
+            "the task definition."
+        ),
+        failing=_task(_WORKER),
+        passing=_task({**_WORKER, "memoryReservation": 256}),
+        more_passing=({**_task(_WORKER), "memory": "512"},),
     ),
 )
