@@ -58,6 +58,18 @@ def _known_number(block: Block, path: str) -> float | None:
 # -- RDS ---------------------------------------------------------------------------------------
 
 
+_AZ_WITH_MULTI_AZ = forbidden("availability_zone", when={"multi_az": {True, "true"}})
+
+
+def _multi_az_pinned(block: Block) -> str | None:
+    """CreateDBInstance refuses AvailabilityZone with MultiAZ. An existing instance (its id is
+    known in a plan) is modified instead, and ModifyDBInstance takes no AvailabilityZone: the
+    zone in its planned values is only the one RDS placed it in."""
+    if read(block, "id") is not None:
+        return None
+    return _AZ_WITH_MULTI_AZ(block)
+
+
 def _max_storage_not_above(block: Block) -> str | None:
     """max_allocated_storage (0 or absent: autoscaling off) must exceed allocated_storage."""
     maximum = _known_number(block, "max_allocated_storage")
@@ -100,6 +112,9 @@ def _expiration_before_transition(block: Block) -> str | None:
         expirations = _days(block, expire_key, expire_days)
         transitions = _days(block, move_key, move_days)
         if not expirations or not transitions:
+            continue
+        expirations = [days for days in expirations if days > 0]  # 0: a date is used
+        if not expirations:
             continue
         expiry, latest = min(expirations), max(transitions)
         if expiry <= latest:
@@ -216,7 +231,7 @@ register(
         service="rds",
         failure_class="value-combination",
         resource_types=(DB_INSTANCE,),
-        predicate=forbidden("availability_zone", when={"multi_az": {True, "true"}}),
+        predicate=custom(_multi_az_pinned),
         error=(
             "InvalidParameterCombination: Requesting a specific availability zone is not valid "
             "for Multi-AZ instances."

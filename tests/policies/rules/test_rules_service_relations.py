@@ -605,3 +605,32 @@ def serverless(k, scaling, instance_class="db.serverless"):
 )
 def test_serverless_v2_without_scaling(kit, build, expected):
     kit.expect("AT329", build(kit), expected)
+
+
+# -- Row edge cases (rows_services.py) ----------------------------------------------------------
+
+
+def test_multi_az_switch_on_an_existing_instance_is_not_judged(kit):
+    # ModifyDBInstance takes no AvailabilityZone: the planned zone is where RDS placed it.
+    before = {"identifier": "db", "multi_az": False, "availability_zone": "eu-north-1a", "id": "x"}
+    after = {**before, "multi_az": True}
+    document = kit.document(
+        kit.resource("aws_db_instance", values=after, actions=("update",), before=before),
+        kind="plan",
+    )
+    assert kit.findings("AT300", document) == []
+
+
+def test_date_based_expiration_is_not_compared_with_transition_days(kit):
+    rule_block = {
+        "id": "archive",
+        "status": "Enabled",
+        "transition": [{"days": 30, "storage_class": "GLACIER"}],
+        "expiration": [{"days": 0, "date": "2027-01-01T00:00:00Z"}],
+    }
+    document = kit.document(
+        kit.resource(
+            "aws_s3_bucket_lifecycle_configuration", values={"bucket": "b", "rule": [rule_block]}
+        )
+    )
+    assert kit.findings("AT303", document) == []
