@@ -1,7 +1,8 @@
 """Relations between resources of one configuration that AWS checks only when it sees them:
 S3 bucket ACLs vs ownership controls, SQS dead-letter queue types, Lambda event source
 starting positions, CNAME records at a Route 53 zone apex, ECS network configuration, S3
-replication versioning and managed policies per IAM role (AT320-AT326).
+replication versioning, managed policies per IAM role, FIFO sources and targets, Serverless v2
+scaling and SNS subscription types (AT320-AT330).
 
 A link is followed only when it is certain (a reference kept by the loader, or a literal name
 or ARN that names exactly one resource); otherwise the rules stay silent.
@@ -774,3 +775,84 @@ def serverless_v2_without_scaling(document: Document) -> Iterator[Violation]:
                 "serverlessv2_scaling_configuration { min_capacity, max_capacity } to the cluster"
             ),
         )
+
+
+# -- AT330: SNS subscriptions that do not fit the topic type -----------------------------------
+
+TOPIC = "aws_sns_topic"
+SUBSCRIPTION = "aws_sns_topic_subscription"
+
+
+def _fifo_topic(topic: Resource) -> bool | None:
+    raw = topic.values.get("fifo_topic")
+    if raw is UNKNOWN:
+        return None
+    value = flag(raw)
+    if value is not None:
+        return value
+    name = topic.values.get("name")
+    if name is UNKNOWN:
+        return None
+    return isinstance(name, str) and name.endswith(".fifo")
+
+
+def _linked_fifo(
+    document: Document, resource: Resource, path: str, type_: str, service: str
+) -> tuple[str, bool | None]:
+    """(what it is called, whether it is FIFO) for the topic or queue at ``path``."""
+    address = resource.reference(path)
+    if address is not None:
+        target = document.resource(address)
+        if target is None or target.type != type_:
+            return "", None
+        return target.address, (_fifo_topic(target) if type_ == TOPIC else _fifo(target))
+    arn = text(resource.values.get(path))
+    if arn is None or f":{service}:" not in arn:
+        return "", None
+    return arn.rsplit(":", 1)[-1], arn.endswith(".fifo")
+
+
+@rule(
+    id="AT330",
+    title="SNS subscription a FIFO or standard topic does not accept (protocol, queue type)",
+    severity=Severity.ERROR,
+    category="apply-time",
+    resource_types=(SUBSCRIPTION, TOPIC, QUEUE),
+    service="sns",
+    failure_class="cross-resource",
+    source="https://github.com/hashicorp/terraform-provider-aws/issues/38441",
+)
+def subscription_fits_topic(document: Document) -> Iterator[Violation]:
+    for subscription in document.of_type(SUBSCRIPTION):
+        if not _creates(subscription):
+            continue
+        protocol = subscription.values.get("protocol")
+        if not isinstance(protocol, str) or not protocol:
+            continue
+        topic_name, topic_fifo = _linked_fifo(document, subscription, "topic_arn", TOPIC, "sns")
+        if topic_fifo is None:
+            continue
+        if topic_fifo and protocol != "sqs":
+            yield Violation(
+                address=subscription.address,
+                resource=subscription,
+                message=(
+                    f"subscribes protocol {protocol} to the FIFO topic {topic_name}; FIFO topics "
+                    "deliver only to SQS queues, and SNS rejects the subscription "
+                    f"(InvalidParameter: Invalid parameter: Invalid protocol type: {protocol}); "
+                    "subscribe an SQS queue (and fan out from it), or use a standard topic"
+                ),
+            )
+        elif not topic_fifo and protocol == "sqs":
+            queue_name, queue_fifo = _linked_fifo(document, subscription, "endpoint", QUEUE, "sqs")
+            if queue_fifo is True:
+                yield Violation(
+                    address=subscription.address,
+                    resource=subscription,
+                    message=(
+                        f"subscribes the FIFO queue {queue_name} to the standard topic "
+                        f"{topic_name}; a FIFO queue accepts messages only from a FIFO topic, "
+                        "and SNS rejects the subscription (InvalidParameter); make the topic "
+                        'FIFO (fifo_topic = true, name ending ".fifo") or the queue standard'
+                    ),
+                )
