@@ -3,7 +3,7 @@ every other place that names them is derived from it or checked against it here.
 
 A setting added in one place fails one of these tests until it is everywhere: load_settings,
 synth --help, the setup table in docs/setup.md, and the env: of every workflow step that
-synthesizes. (The gate's synth cache key is built from SETTING_NAMES; see tests/gate.)
+synthesizes, and the gate's synth cache key.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from gate.options import GateOptions
+from gate.steps import synth
 from infra import config
 from infra.app import USAGE
 from infra.config import SETTING_NAMES, SETTINGS, CiSource, Setting, load_settings
@@ -125,3 +127,30 @@ def test_the_hosted_zone_reaches_every_environment() -> None:
     settings = load_settings({"CATALOG_HOSTED_ZONE": "Shop.Example.org."})
     assert {env.hosted_zone_name for env in settings.environments} == {"shop.example.org"}
     assert settings.environments[0].domain_name == "dev.shop.example.org"
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
+def test_changing_any_setting_changes_the_synth_cache_key(
+    setting: Setting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "app.py").write_text("APP = 1\n", encoding="utf-8")
+    (tmp_path / "Pipfile.lock").write_text("{}\n", encoding="utf-8")
+    options = GateOptions(
+        root=tmp_path,
+        steps=("synth",),
+        environment=None,
+        stacks_dir=tmp_path / "cdktf.out",
+        stacks_dir_given=False,
+        reports_dir=tmp_path / "reports",
+        cache_dir=tmp_path / ".gate-cache",
+        use_cache=True,
+        jobs=1,
+    )
+    for name in SETTING_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    before = synth.input_fingerprint(options)
+    monkeypatch.setenv(setting.name, "changed")
+    assert synth.input_fingerprint(options) != before
+    # and synth itself sees the value
+    assert synth.synth_environment(options)[setting.name] == "changed"
