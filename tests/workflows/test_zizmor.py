@@ -90,13 +90,13 @@ def test_every_zizmor_exception_states_its_reason() -> None:
     lines = CONFIG.read_text(encoding="utf-8").splitlines()
     rules = yaml.safe_load("\n".join(lines))["rules"]
     for rule, settings in rules.items():
-        if not ({"disable", "ignore"} & set(settings or {})):
-            continue  # configuration, not an exception
-        index = next(i for i, line in enumerate(lines) if line.strip() == f"{rule}:")
-        assert lines[index - 1].lstrip().startswith("#"), f"{rule}: no reason comment above it"
-        for entry in settings.get("ignore") or []:
-            line = next(line for line in lines if line.strip().startswith(f"- {entry}"))
-            assert "#" in line, f"{rule}: ignore of {entry} has no reason comment"
+        if (settings or {}).get("disable"):
+            index = lines.index(f"  {rule}:")
+            assert lines[index - 1].lstrip().startswith("#"), f"{rule}: disabled without a reason"
+        for entry in (settings or {}).get("ignore") or []:
+            index = next(i for i, line in enumerate(lines) if line.strip().startswith(f"- {entry}"))
+            reasoned = "#" in lines[index] or lines[index - 1].lstrip().startswith("#")
+            assert reasoned, f"{rule}: ignore of {entry} has no reason comment"
     # Inline suppressions in the workflows need a reason after them too.
     inline = re.compile(r"#\s*zizmor:\s*ignore\[[^\]]+\](?P<reason>.*)$")
     for path in WORKFLOW_FILES:
