@@ -1,7 +1,8 @@
 """Glue between Terraform and GitHub that the workflows call (``pipenv run pipeline <command>``).
 
-planfile.py  reads ``terraform show -json`` output into typed, read-only objects
-values.py    masks sensitive and unknown values and diffs attributes
+Plans are read by ``tfjson.plan`` and masked by ``tfjson.values`` (shared with the policy pack).
+
+values.py    attribute diffs of two resource values, masked, and their one-line text
 markdown.py  table cells and the size limit of GitHub comments, issues and summaries
 summary.py   plan-summary: counts, changed resources, outputs
 drift.py     drift-report: drifted attributes, and drift told apart from pending code changes

@@ -10,7 +10,7 @@ from typing import Any
 
 from pipeline import drift, summary
 from pipeline.markdown import MARKDOWN_LIMIT
-from pipeline.planfile import parse_plan
+from tfjson.plan import parse_plan
 
 
 def generated_plan(count: int) -> dict[str, Any]:

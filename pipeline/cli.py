@@ -19,9 +19,9 @@ from infra.config import ConfigError
 from pipeline import drift, issue, outputs, summary
 from pipeline.environments import matrix
 from pipeline.markdown import MARKDOWN_LIMIT
-from pipeline.planfile import load_json, load_plan, parse_plan
 from pipeline.redact import redact_plan
-from policies.jsonio import InputError
+from tfjson.plan import load_plan, parse_plan
+from tfjson.reader import InputError, load_json
 
 EXIT_BAD_INPUT = 2
 _MIN_LIMIT = 2_000
@@ -126,7 +126,7 @@ def issue_body_command(
 @click.option("--title", default="Outputs", show_default=True)
 def outputs_command(output_json: Path, output_format: str, title: str) -> int:
     """Render `terraform output -json` (file or `-`) with sensitive outputs masked."""
-    masked = outputs.masked_outputs(load_json(output_json), source=str(output_json))
+    masked = outputs.masked_outputs(load_json(output_json)[0], source=str(output_json))
     if output_format == "json":
         _emit_json(masked)
     else:
@@ -144,7 +144,7 @@ def outputs_command(output_json: Path, output_format: str, title: str) -> int:
 )
 def redact_plan_command(plan_json: Path, output: Path) -> int:
     """Write a copy of PLAN_JSON with every sensitive value replaced, safe to upload."""
-    data = load_json(plan_json)
+    data, _ = load_json(plan_json)
     parse_plan(data, source=str(plan_json))  # refuse anything that is not a plan
     try:
         output.write_text(json.dumps(redact_plan(data), indent=1) + "\n", encoding="utf-8")

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.markdown import Section, assemble, cell, code, value_cell
-from pipeline.planfile import Plan, ResourceChange
 from pipeline.summary import attribute_changes, resource_row
 from pipeline.values import AttributeChange
+from tfjson.plan import Plan, ResourceChange
 
 EXIT_NO_DRIFT = 0
 EXIT_DRIFT = 3
@@ -117,7 +117,7 @@ def build_report(drift_plan: Plan, *, full_plan: Plan | None, title: str) -> Dri
         )
     return DriftReport(
         title=title,
-        terraform_version=drift_plan.terraform_version,
+        terraform_version=drift_plan.terraform_version or "unknown",
         drifted=drifted,
         pending=pending,
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.markdown import Section, assemble, code, value_cell
-from pipeline.values import SENSITIVE
-from policies.jsonio import InputError
+from tfjson.reader import InputError
+from tfjson.values import SENSITIVE
 
 
 def masked_outputs(data: Any, *, source: str) -> dict[str, Any]:

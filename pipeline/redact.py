@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.values import SENSITIVE, mask
+from tfjson.values import SENSITIVE, mask
 
 
 def redact_plan(plan: dict[str, Any]) -> dict[str, Any]:

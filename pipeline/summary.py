@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.markdown import Section, assemble, cell, code, value_cell
-from pipeline.planfile import ACTION_ORDER, Plan, ResourceChange
-from pipeline.values import AttributeChange, diff_attributes, format_path, mask, merge_sensitivity
+from pipeline.values import AttributeChange, diff_attributes, format_path
+from tfjson.actions import ACTION_ORDER
+from tfjson.plan import Plan, ResourceChange
+from tfjson.values import mask, merge_sensitivity
 
 COUNTED_ACTIONS = ("create", "update", "replace", "delete", "read", "forget", "no-op")
 DESTRUCTIVE_ACTIONS = frozenset({"delete", "replace"})
@@ -110,9 +112,8 @@ def attribute_changes(resource: ResourceChange) -> tuple[AttributeChange, ...]:
     return tuple(
         diff_attributes(
             change.before,
-            change.after,
+            change.after_values,
             sensitive=merge_sensitivity(change.before_sensitive, change.after_sensitive),
-            unknown=change.after_unknown,
         )
     )
 
@@ -166,7 +167,7 @@ def summarize(plan: Plan, *, title: str) -> PlanSummary:
         )
     return PlanSummary(
         title=title,
-        terraform_version=plan.terraform_version,
+        terraform_version=plan.terraform_version or "unknown",
         format_version=plan.format_version,
         counts={a: counts.get(a, 0) for a in COUNTED_ACTIONS}
         | {a: n for a, n in sorted(counts.items()) if a not in COUNTED_ACTIONS},

@@ -20,12 +20,12 @@ import click
 
 from policies import __version__
 from policies.engine import evaluate, exit_code
-from policies.jsonio import InputError
 from policies.loader import load_paths
 from policies.model import Severity
 from policies.registry import all_rules
 from policies.reporters import FORMATS, Report, render
 from policies.waivers import DEFAULT_WAIVERS, load_waivers
+from tfjson.reader import InputError
 
 DEFAULT_PATH = Path("cdktf.out")
 

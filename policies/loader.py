@@ -16,31 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policies.jsonio import InputError, read_json, read_json_stdin
-from policies.model import (
-    UNKNOWN,
-    Backend,
-    Document,
-    DocumentKind,
-    Provider,
-    Resource,
-    as_blocks,
-    get_path,
-    is_known,
-)
-
-STDIN = "-"  # the path that means standard input
-CONFIG_KEYS = (
-    "resource",
-    "terraform",
-    "provider",
-    "data",
-    "output",
-    "module",
-    "locals",
-    "variable",
-)
-PLAN_KEYS = ("resource_changes", "planned_values", "terraform_version")
+from policies.model import Backend, Document, Provider, Resource
+from tfjson.config import expression_references, expression_values, resolve_tokens
+from tfjson.kind import document_kind
+from tfjson.plan import Plan
+from tfjson.plan import parse_plan as read_plan
+from tfjson.reader import STDIN, InputError, read_json, read_json_stdin
+from tfjson.values import as_blocks, get_path, is_known
 
 # Stack-name suffixes read as an environment (catalog-api-prod -> prod). A fixed list, because
 # any other last word of a name ("plan", "api") would be a guess.
@@ -51,10 +33,6 @@ ENVIRONMENT_TAG_KEYS = ("Environment", "environment", "Env", "env")
 # File names that say nothing about the stack; the directory holding them names it instead.
 _GENERIC_STEMS = frozenset({"cdk", "plan", "tfplan", "main", "terraform"})
 
-# A reference inside a ${...} template: resource "type.name" or "data.type.name". Every resource
-# type has a provider prefix and an underscore, which keeps var.x, local.y, each.key out.
-_REFERENCE = re.compile(r"(?<![\w.\-])((?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Za-z_][\w-]*)")
-_TEMPLATE = re.compile(r"(?<!\$)\$\{([^}]*)\}?|(?<!%)%\{")
 _INDEX = re.compile(r"\[[^\]]*\]")
 
 
@@ -64,7 +42,7 @@ class _Source:
 
     path: Path
     display: str
-    data: Any  # whatever the JSON held; detect_kind() checks it is a config or a plan
+    data: Any  # whatever the JSON held; document_kind() checks it is a config or a plan
     text: str
 
 
@@ -88,7 +66,7 @@ def load_path(path: Path, *, environment: str | None = None) -> list[Document]:
 
 def load_file(path: Path, *, environment: str | None = None) -> Document:
     source = _read(path)
-    kind = detect_kind(source.data, source=source.display)
+    kind = document_kind(source.data, source=source.display)
     with _depth_guard(source):
         if kind == "plan":
             return parse_plan(source, environment=environment)
@@ -99,23 +77,11 @@ def load_stdin(*, environment: str | None = None) -> Document:
     """``terraform show -json tfplan | policies check -``: the document on standard input."""
     data, text = read_json_stdin(source="<stdin>", empty="input is empty")
     source = _Source(path=Path("stdin.json"), display="<stdin>", data=data, text=text)
-    kind = detect_kind(data, source=source.display)
+    kind = document_kind(data, source=source.display)
     with _depth_guard(source):
         if kind == "plan":
             return parse_plan(source, environment=environment)
         return parse_config([source], stack="stdin", environment=environment)
-
-
-def detect_kind(data: Any, *, source: str) -> DocumentKind:
-    if isinstance(data, dict):
-        if "format_version" in data and any(key in data for key in PLAN_KEYS):
-            return "plan"
-        if any(key in data for key in CONFIG_KEYS):
-            return "config"
-    raise InputError(
-        f"{source}: neither a Terraform config nor a plan "
-        "(expected CDKTF/*.tf.json blocks or `terraform show -json` output)"
-    )
 
 
 def stack_name(path: Path) -> str:
@@ -141,7 +107,7 @@ def _load_directory(directory: Path, *, environment: str | None) -> list[Documen
         # Terraform reads every *.tf.json of a directory as one module, so they form one stack.
         sources = [_read(path) for path in config_files]
         for source in sources:
-            detect_kind(source.data, source=source.display)
+            document_kind(source.data, source=source.display)
         with _depth_guard(sources[0]):
             documents.append(
                 parse_config(sources, stack=directory.resolve().name, environment=environment)
@@ -152,7 +118,7 @@ def _load_directory(directory: Path, *, environment: str | None) -> list[Documen
         source = _read(path)
         # Other JSON beside plans (cdktf's manifest.json, package.json) is not ours to judge.
         looks_like_plan = isinstance(source.data, dict) and "format_version" in source.data
-        if looks_like_plan and detect_kind(source.data, source=source.display) == "plan":
+        if looks_like_plan and document_kind(source.data, source=source.display) == "plan":
             with _depth_guard(source):
                 documents.append(parse_plan(source, environment=environment))
     if not documents:
@@ -208,7 +174,7 @@ def parse_config(
                     config = _object(body, f"{source.display}: terraform.backend.{backend_type}")
                     backend = Backend(
                         type=backend_type,
-                        config=_convert(config, (), (), {}),
+                        config=resolve_tokens(config),
                         file=source.display,
                         line=_line_of(source.text, ("terraform", "backend", backend_type)),
                     )
@@ -217,7 +183,7 @@ def parse_config(
                 where = f"{source.display}: provider.{provider_name}"
                 line = _line_of(source.text, ("provider", provider_name))
                 for config in _blocks(configs, where):
-                    values = _convert(config, (), (), {})
+                    values = resolve_tokens(config)
                     alias = values.get("alias")
                     providers.append(
                         Provider(
@@ -247,7 +213,7 @@ def parse_config(
         address = f"{prefix}{resource_type}.{name}"
         body = _object(raw_body, f"{source.display}: {address}")
         references: dict[str, str] = {}
-        values = _convert({k: v for k, v in body.items() if k != "//"}, (), (), references)
+        values = resolve_tokens({k: v for k, v in body.items() if k != "//"}, references)
         provider_key = _provider_key(body.get("provider"), resource_type)
         section = "data" if mode == "data" else "resource"
         resources.append(
@@ -276,45 +242,6 @@ def parse_config(
         providers=tuple(providers),
         required_version=required_version,
     )
-
-
-def _convert(
-    value: Any, natural: tuple[str, ...], state: tuple[str, ...], references: dict[str, str]
-) -> Any:
-    """Copy ``value`` with every template string replaced by UNKNOWN, recording references.
-
-    Each reference is recorded under two paths: the JSON path (``access_logs.bucket``) and the
-    Terraform state form (``access_logs.0.bucket``), because CDKTF writes a single nested block
-    as an object while Terraform and rule authors address it as a one-element list.
-    """
-    if isinstance(value, str):
-        if "${" not in value and "%{" not in value:
-            return value
-        if not _TEMPLATE.search(value):
-            return value  # only $${ / %%{ escapes: a literal string
-        for token in _TEMPLATE.finditer(value):
-            match = _REFERENCE.search(token.group(1) or "")
-            if match and natural:
-                references.setdefault(".".join(natural), match.group(1))
-                references.setdefault(".".join(state), match.group(1))
-                break
-        return UNKNOWN
-    if isinstance(value, dict):
-        return {
-            key: _convert(
-                item,
-                (*natural, key),
-                (*state, key, "0") if isinstance(item, dict) else (*state, key),
-                references,
-            )
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [
-            _convert(item, (*natural, str(index)), (*state, str(index)), references)
-            for index, item in enumerate(value)
-        ]
-    return value
 
 
 def _provider_key(provider: Any, resource_type: str) -> str:
@@ -352,9 +279,10 @@ def _line_of(text: str, keys: Sequence[str]) -> int | None:
 
 
 def parse_plan(source: _Source, *, environment: str | None = None) -> Document:
-    data = source.data
+    """One plan, read by ``tfjson.plan``, as a rule document of its resource changes."""
     where = source.display
-    configuration = _object(data.get("configuration"), f"{where}: configuration")
+    plan: Plan = read_plan(source.data, source=where)
+    configuration = plan.configuration
     provider_config = _object(
         configuration.get("provider_config"), f"{where}: configuration.provider_config"
     )
@@ -362,7 +290,7 @@ def parse_plan(source: _Source, *, environment: str | None = None) -> Document:
     provider_regions: dict[str, str | None] = {}
     for key, raw_entry in provider_config.items():
         entry = _object(raw_entry, f"{where}: configuration.provider_config.{key}")
-        values = _expression_values(entry.get("expressions"))
+        values = expression_values(entry.get("expressions"))
         provider_regions[key] = _known_str(values.get("region"))
         if ":" in key:
             continue  # a module's own provider block; its resources resolve it by full key
@@ -382,52 +310,42 @@ def parse_plan(source: _Source, *, environment: str | None = None) -> Document:
     environment = environment or _environment_from_providers(providers)
     environment = environment or environment_from_name(stack)
     lines = _plan_lines(source.text)
-    terraform_version = data.get("terraform_version")
 
     resources = []
-    for index, change_entry in enumerate(_list(data.get("resource_changes"), where)):
-        entry = _object(change_entry, f"{where}: resource_changes[{index}]")
-        address = entry.get("address")
-        resource_type = entry.get("type")
-        if not isinstance(address, str) or not isinstance(resource_type, str):
+    for index, resource_change in enumerate(plan.resource_changes):
+        address, resource_type = resource_change.address, resource_change.type
+        if not resource_type:
             raise InputError(f"{where}: resource_changes[{index}] has no address or type")
-        change = _object(entry.get("change"), f"{where}: {address}.change")
-        actions = tuple(str(action) for action in _list(change.get("actions"), where))
-        before = change.get("before")
-        before = before if isinstance(before, dict) else None
-        if actions == ("delete",):
+        change = resource_change.change
+        before = change.before if isinstance(change.before, dict) else None
+        if change.actions == ("delete",):
             values: Any = before or {}
         else:
-            values = _merge_unknown(change.get("after"), change.get("after_unknown"))
+            values = change.after_values
             values = values if isinstance(values, dict) else {}
         config_address = _INDEX.sub("", address)
         provider_key, references = declared.get(config_address, (None, {}))
         if provider_key is None:
-            provider_name = entry.get("provider_name")
             provider_key = (
-                provider_name.rsplit("/", 1)[-1]
-                if isinstance(provider_name, str)
-                else resource_type.split("_", 1)[0]
+                resource_change.provider_name.rsplit("/", 1)[-1] or resource_type.split("_", 1)[0]
             )
-        reason = entry.get("action_reason")
-        name = entry.get("name")
         resources.append(
             Resource(
                 address=address,
                 type=resource_type,
-                name=name if isinstance(name, str) else address.rsplit(".", 1)[-1],
+                name=resource_change.name or address.rsplit(".", 1)[-1],
                 values=values,
                 stack=stack,
                 environment=environment,
                 file=where,
                 line=lines.get(address),
-                mode="data" if entry.get("mode") == "data" else "managed",
+                mode="data" if resource_change.mode == "data" else "managed",
                 provider=provider_key.rsplit(":", 1)[-1],
                 region=provider_regions.get(provider_key),
                 references=references,
-                actions=actions,
+                actions=change.actions,
                 before=before,
-                action_reason=reason if isinstance(reason, str) else None,
+                action_reason=resource_change.action_reason,
             )
         )
     return Document(
@@ -437,51 +355,8 @@ def parse_plan(source: _Source, *, environment: str | None = None) -> Document:
         file=where,
         resources=tuple(resources),
         providers=tuple(providers),
-        terraform_version=terraform_version if isinstance(terraform_version, str) else None,
+        terraform_version=plan.terraform_version,
     )
-
-
-def _merge_unknown(after: Any, unknown: Any) -> Any:
-    """``after`` with every leaf that ``after_unknown`` marks true replaced by UNKNOWN."""
-    if unknown is True:
-        return UNKNOWN
-    if not unknown:
-        return after  # {} / [] / false: nothing unknown below, and null stays null
-    if isinstance(unknown, dict):
-        merged = dict(after) if isinstance(after, dict) else {}
-        for key, marker in unknown.items():
-            merged[key] = _merge_unknown(merged.get(key), marker)
-        return merged
-    if isinstance(unknown, list):
-        items = after if isinstance(after, list) else []
-        # Either list may be the longer one: Terraform omits trailing known or absent elements.
-        return [
-            _merge_unknown(
-                items[index] if index < len(items) else None,
-                unknown[index] if index < len(unknown) else None,
-            )
-            for index in range(max(len(items), len(unknown)))
-        ]
-    return after
-
-
-def _expression_values(expressions: Any) -> dict[str, Any]:
-    """Provider ``expressions`` as plain values: constants kept, references UNKNOWN."""
-    if not isinstance(expressions, dict):
-        return {}
-    return {key: _expression_value(value) for key, value in expressions.items()}
-
-
-def _expression_value(node: Any) -> Any:
-    if isinstance(node, list):  # a nested block such as default_tags
-        return [_expression_value(item) for item in node]
-    if not isinstance(node, dict):
-        return UNKNOWN
-    if "constant_value" in node:
-        return node["constant_value"]
-    if "references" in node:
-        return UNKNOWN
-    return {key: _expression_value(value) for key, value in node.items()}
 
 
 def _declared_resources(body: Any, *, module: str) -> dict[str, tuple[str | None, dict[str, str]]]:
@@ -493,7 +368,7 @@ def _declared_resources(body: Any, *, module: str) -> dict[str, tuple[str | None
         if not isinstance(entry, dict) or not isinstance(entry.get("address"), str):
             continue
         references: dict[str, str] = {}
-        _expression_references(entry.get("expressions"), (), references, module_prefix=module)
+        expression_references(entry.get("expressions"), (), references, module_prefix=module)
         key = entry.get("provider_config_key")
         declared[module + entry["address"]] = (key if isinstance(key, str) else None, references)
     calls = body.get("module_calls")
@@ -504,28 +379,6 @@ def _declared_resources(body: Any, *, module: str) -> dict[str, tuple[str | None
                     _declared_resources(call.get("module"), module=f"{module}module.{call_name}.")
                 )
     return declared
-
-
-def _expression_references(
-    node: Any, path: tuple[str, ...], references: dict[str, str], *, module_prefix: str
-) -> None:
-    if isinstance(node, list):
-        for index, item in enumerate(node):
-            _expression_references(
-                item, (*path, str(index)), references, module_prefix=module_prefix
-            )
-        return
-    if not isinstance(node, dict):
-        return
-    if "references" in node or "constant_value" in node:
-        for reference in _as_list(node.get("references")):
-            match = _REFERENCE.match(reference) if isinstance(reference, str) else None
-            if match and path:
-                references.setdefault(".".join(path), module_prefix + match.group(1))
-                break
-        return
-    for key, value in node.items():
-        _expression_references(value, (*path, key), references, module_prefix=module_prefix)
 
 
 def _plan_lines(text: str) -> dict[str, int]:
@@ -554,14 +407,6 @@ def _object(value: Any, where: str) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise InputError(f"{where}: expected an object, got {_json_type(value)}")
-    return value
-
-
-def _list(value: Any, where: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InputError(f"{where}: expected a list, got {_json_type(value)}")
     return value
 
 

@@ -2,7 +2,9 @@
 
 Unknown values (CDKTF tokens such as ``${aws_kms_key.x.arn}`` and plan ``after_unknown`` leaves)
 are replaced by the ``UNKNOWN`` sentinel during loading. Rules must treat ``UNKNOWN`` as "cannot
-tell" and report nothing rather than guess.
+tell" and report nothing rather than guess. ``UNKNOWN``, ``is_known``, ``get_path`` and
+``as_blocks`` live in ``tfjson.values`` (shared with the pipeline) and are re-exported here, the
+one module rules import their vocabulary from.
 """
 
 from __future__ import annotations
@@ -13,77 +15,24 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any, Literal
 
+from tfjson.kind import Kind as DocumentKind
+from tfjson.values import UNKNOWN, as_blocks, get_path, is_known
 
-class _Unknown:
-    """Singleton for a value that is only known after apply."""
-
-    _instance: _Unknown | None = None
-
-    def __new__(cls) -> _Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-    def __bool__(self) -> bool:
-        # Truthiness of an unknown value is a guess; force rules to check with is_known().
-        raise TypeError("UNKNOWN has no truth value; check is_known() first")
-
-
-UNKNOWN: Any = _Unknown()
-
-
-def is_known(value: Any) -> bool:
-    """True when ``value`` is fully known (no UNKNOWN anywhere inside it)."""
-    if value is UNKNOWN:
-        return False
-    if isinstance(value, Mapping):
-        return all(is_known(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return all(is_known(v) for v in value)
-    return True
-
-
-_MISSING = object()
-
-
-def get_path(values: Any, path: str, default: Any = None) -> Any:
-    """Read ``a.b.0.c`` from nested dicts and lists; returns UNKNOWN if an unknown is crossed.
-
-    Terraform JSON writes nested blocks either as an object or as a one-element list, so a
-    dict step into a list of exactly one element is taken as that element.
-    """
-    current = values
-    for part in path.split("."):
-        if current is UNKNOWN:
-            return UNKNOWN
-        if isinstance(current, list) and not part.isdigit():
-            if len(current) != 1:
-                return default
-            current = current[0]
-            if current is UNKNOWN:
-                return UNKNOWN  # a block list whose only element is unknown: cannot tell
-        if isinstance(current, Mapping):
-            current = current.get(part, _MISSING)
-        elif isinstance(current, list) and part.isdigit():
-            index = int(part)
-            current = current[index] if index < len(current) else _MISSING
-        else:
-            return default
-        if current is _MISSING:
-            return default
-    return current
-
-
-def as_blocks(value: Any) -> list[Any]:
-    """Nested blocks as a list whether written as one object, a list of objects, or absent."""
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return value
-    return [value]
+__all__ = [
+    "UNKNOWN",
+    "Backend",
+    "Document",
+    "DocumentKind",
+    "Evaluation",
+    "Finding",
+    "Provider",
+    "Resource",
+    "Severity",
+    "Violation",
+    "as_blocks",
+    "get_path",
+    "is_known",
+]
 
 
 class Severity(StrEnum):
@@ -94,9 +43,6 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         return {"error": 3, "warning": 2, "info": 1}[self.value]
-
-
-DocumentKind = Literal["config", "plan"]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from policies.jsonio import InputError, decode_bytes
+from tfjson.reader import InputError, decode_bytes
 
 DEFAULT_WAIVERS = Path(__file__).parent / "waivers.yaml"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create or update ONE sticky PR comment per environment, found by its hidden marker line
-# (written by scripts/gate/plan_comment.py). Uses the gh CLI (preinstalled on GitHub runners).
+# (written by gate/plan_comment.py). Uses the gh CLI (preinstalled on GitHub runners).
 #
 #   GH_TOKEN=... GITHUB_REPOSITORY=owner/repo scripts/post-plan-comment.sh --env dev --pr 12 --body FILE
 set -euo pipefail

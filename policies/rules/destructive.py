@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from policies.model import Document, Severity, Violation
 from policies.registry import rule
+from tfjson.actions import reason_text
 
 # Types whose delete loses data or breaks every consumer: databases and their snapshots of
 # truth, buckets, secrets, keys (deleting a KMS key makes everything it encrypted unreadable),
@@ -29,20 +30,6 @@ STATEFUL_TYPES = frozenset(
     }
 )
 
-# Terraform's action_reason values (terraform show -json), in words.
-ACTION_REASONS = {
-    "replace_because_cannot_update": "replace because an argument cannot be updated in place",
-    "replace_because_tainted": "replace because the object is tainted",
-    "replace_by_request": "replace because -replace asked for it",
-    "replace_by_triggers": "replace because replace_triggered_by changed",
-    "delete_because_no_resource_config": "delete because its configuration was removed",
-    "delete_because_no_module": "delete because its module was removed",
-    "delete_because_wrong_repetition": "delete because count/for_each changed shape",
-    "delete_because_count_index": "delete because its count index is gone",
-    "delete_because_each_key": "delete because its for_each key is gone",
-    "delete_because_no_move_target": "delete because its moved target does not exist",
-}
-
 
 @rule(
     id="PLAN001",
@@ -62,7 +49,7 @@ def destructive_change(document: Document) -> Iterator[Violation]:
             order = " (create before destroy)"
         because = ""
         if resource.action_reason:
-            words = ACTION_REASONS.get(resource.action_reason, resource.action_reason)
+            words = reason_text(resource.action_reason)
             because = f"; Terraform says: {words} ({resource.action_reason})"
         yield Violation(
             address=resource.address,

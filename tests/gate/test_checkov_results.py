@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.gate.checkov_results import (
+from gate.checkov_results import (
     AcceptedFailure,
     AcceptedFileError,
     grouped_lines,
@@ -19,7 +19,7 @@ from scripts.gate.checkov_results import (
     parse_checkov_json,
     resource_types,
 )
-from scripts.gate.steps.checkov import parseable_copy
+from gate.steps.checkov import parseable_copy
 from tests.gate.conftest import FIXTURES, REPO_ROOT
 
 STACK = FIXTURES / "checkov-scan" / "catalog-api-dev" / "cdk.tf.json"

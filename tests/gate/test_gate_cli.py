@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.gate.cli import main
+from gate.cli import main
 
 
 def test_unknown_flag_is_a_one_line_error_with_exit_2(run_gate) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.gate.plan_comment import GITHUB_COMMENT_LIMIT, Section, fit, marker, render
+from gate.plan_comment import GITHUB_COMMENT_LIMIT, Section, fit, marker, render
 from tests.gate.conftest import REPO_ROOT
 
 POST_SCRIPT = REPO_ROOT / "scripts" / "post-plan-comment.sh"

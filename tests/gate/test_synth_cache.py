@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.gate.options import GateOptions
-from scripts.gate.steps import synth
+from gate.options import GateOptions
+from gate.steps import synth
 
 
 @pytest.mark.slow

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from scripts.gate.options import GateOptions
-from scripts.gate.runner import Status, StepLog
-from scripts.gate.steps import terraform, tflint
+from gate.options import GateOptions
+from gate.runner import Status, StepLog
+from gate.steps import terraform, tflint
 from tests.gate.conftest import REPO_ROOT, minimal_stack, write_stacks
 
 REGISTRY_DOWN = """\

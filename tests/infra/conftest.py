@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.infra.tfjson import ENV_NAMES, stack_name
+from tests.infra.synth_json import ENV_NAMES, stack_name
 
 
 @pytest.fixture(params=ENV_NAMES)

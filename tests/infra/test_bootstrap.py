@@ -19,7 +19,7 @@ import pytest
 
 from infra.config import ENVIRONMENTS, PROJECT, load_settings
 from tests.fixture_paths import REPO_ROOT
-from tests.infra.tfjson import policy_statements, stack_name
+from tests.infra.synth_json import policy_statements, stack_name
 
 STACK = "catalog-api-bootstrap"
 SETTINGS = load_settings({})  # what the shared fixture synthesizes

@@ -20,7 +20,7 @@ from infra.config import (
     load_settings,
     validate_environment,
 )
-from tests.infra.tfjson import ENGINE_VERSIONS, REPO_ROOT
+from tests.infra.synth_json import ENGINE_VERSIONS, REPO_ROOT
 
 
 def test_defaults_select_every_environment_with_shared_state_bucket() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.infra.tfjson import ENV_NAMES, stack_name
+from tests.infra.synth_json import ENV_NAMES, stack_name
 
 SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshots"
 MAX_DIFF_LINES = 200

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from infra.config import ENVIRONMENTS, StateBackendConfig
-from tests.infra.tfjson import (
+from tests.infra.synth_json import (
     ENGINE_VERSIONS,
     ENV_NAMES,
     block,

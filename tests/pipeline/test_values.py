@@ -1,35 +1,9 @@
-"""Masking and attribute diffs: the layer that keeps sensitive values out of every report."""
+"""Attribute diffs: masked with the sensitivity tree, unknowns shown as known after apply."""
 
 from __future__ import annotations
 
-from pipeline.values import (
-    SENSITIVE,
-    UNKNOWN,
-    diff_attributes,
-    format_path,
-    mask,
-    merge_sensitivity,
-)
-
-
-def test_mask_replaces_sensitive_leaves_and_whole_subtrees() -> None:
-    value = {"user": "app", "password": "s3cret", "nested": {"token": "t0k", "n": 1}, "l": ["a"]}
-    sensitive = {"password": True, "nested": True, "l": [False]}
-
-    assert mask(value, sensitive) == {
-        "user": "app",
-        "password": SENSITIVE,
-        "nested": SENSITIVE,
-        "l": ["a"],
-    }
-
-
-def test_mask_marks_unknown_values_even_when_absent_from_after() -> None:
-    assert mask({"name": "x"}, {}, {"id": True, "arn": True}) == {
-        "name": "x",
-        "id": UNKNOWN,
-        "arn": UNKNOWN,
-    }
+from pipeline.values import diff_attributes, format_path
+from tfjson.values import KNOWN_AFTER_APPLY, SENSITIVE, merge_sensitivity, merge_unknown
 
 
 def test_sensitive_on_either_side_masks_both_sides() -> None:
@@ -71,9 +45,21 @@ def test_a_block_that_appears_is_one_change() -> None:
 
 
 def test_unknown_after_apply() -> None:
-    changes = diff_attributes({"id": "1", "x": 1}, {"x": 1}, unknown={"id": True})
+    after = merge_unknown({"x": 1}, {"id": True})
 
-    assert [(c.path, c.before, c.after) for c in changes] == [("id", "1", UNKNOWN)]
+    changes = diff_attributes({"id": "1", "x": 1}, after)
+
+    assert [(c.path, c.before, c.after) for c in changes] == [("id", "1", KNOWN_AFTER_APPLY)]
+
+
+def test_unknown_sensitive_value_shows_that_it_changes_not_what_it_was() -> None:
+    after = merge_unknown({"password": None}, {"password": True})
+
+    changes = diff_attributes({"password": "old"}, after, sensitive={"password": True})
+
+    assert [(c.path, c.before, c.after) for c in changes] == [
+        ("password", SENSITIVE, KNOWN_AFTER_APPLY)
+    ]
 
 
 def test_format_path() -> None:

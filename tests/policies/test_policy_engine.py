@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from policies.engine import evaluate, exit_code, summarize
-from policies.jsonio import InputError
 from policies.model import Backend, Document, Provider, Resource, Severity, Violation
 from policies.registry import Check, Rule
 from policies.waivers import DEFAULT_WAIVERS, Waiver, load_waivers
+from tfjson.reader import InputError
 
 TODAY = dt.date(2026, 6, 1)
 

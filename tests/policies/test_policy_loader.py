@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from policies.jsonio import InputError
-from policies.loader import detect_kind, environment_from_name, load_file, load_path, stack_name
+from policies.loader import environment_from_name, load_file, load_path, stack_name
 from policies.model import UNKNOWN, is_known
+from tfjson.kind import document_kind
+from tfjson.reader import InputError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PLAN = FIXTURES / "plan_stateful_replace.json"
@@ -250,10 +251,23 @@ def test_directory_of_tf_json_is_one_module_and_plans_are_found(tmp_path: Path) 
 
 
 def test_plan_json_is_detected_even_with_few_keys() -> None:
-    assert detect_kind({"format_version": "1.2", "terraform_version": "1.11.4"}, source="x") == (
-        "plan"
-    )
-    assert detect_kind({"variable": {}}, source="x") == "config"
+    assert document_kind({"format_version": "1.2", "planned_values": {}}, source="x") == "plan"
+    assert document_kind({"variable": {}}, source="x") == "config"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # A state and `terraform validate -json` carry format_version too; neither is a plan
+        # with no changes.
+        ({"format_version": "1.0", "terraform_version": "1.11.4", "values": {}}, "state"),
+        ({"format_version": "1.0", "valid": True, "diagnostics": []}, "not a Terraform plan"),
+        ({"format_version": "2.0", "resource_changes": []}, "unsupported plan format_version"),
+    ],
+)
+def test_other_terraform_json_is_not_a_plan(content: dict[str, Any], expected: str) -> None:
+    with pytest.raises(InputError, match=expected):
+        document_kind(content, source="x.json")
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policies.cli import run
-from policies.loader import CONFIG_KEYS, PLAN_KEYS
+from tfjson.kind import CONFIG_KEYS, PLAN_KEYS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_FILES = [

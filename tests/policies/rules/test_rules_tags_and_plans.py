@@ -122,8 +122,8 @@ ALL = {"Project": "p", "Environment": "prod", "ManagedBy": "cdktf", "Owner": "o"
             [
                 (
                     E,
-                    "this plan replaces aws_rds_cluster.db; Terraform says: replace because an "
-                    "argument cannot be updated in place (replace_because_cannot_update)",
+                    "this plan replaces aws_rds_cluster.db; Terraform says: an argument that "
+                    "cannot be updated in place changed (replace_because_cannot_update)",
                 ),
                 (E, "this plan deletes aws_s3_bucket.logs;"),
                 (E, "replaces aws_kms_key.state (create before destroy)"),

@@ -19,7 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TextIO
 
-from scripts.gate.options import GateOptions
+from gate.options import GateOptions
 
 LOG_TAIL_LINES = 30
 

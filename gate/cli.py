@@ -14,14 +14,14 @@ from pathlib import Path
 
 import click
 
+from gate import summary
+from gate.options import STEP_NAMES, GateOptions
+from gate.runner import Console, run_steps
+from gate.steps import ALL_STEPS
+from gate.steps import synth as synth_step
 from infra.config import ENVIRONMENTS
-from scripts.gate import summary
-from scripts.gate.options import STEP_NAMES, GateOptions
-from scripts.gate.runner import Console, run_steps
-from scripts.gate.steps import ALL_STEPS
-from scripts.gate.steps import synth as synth_step
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CACHE_DIR = ".gate-cache"
 
 EPILOG = f"""

@@ -12,10 +12,10 @@ import re
 import shutil
 from pathlib import Path
 
-from scripts.gate import fingerprint
-from scripts.gate.options import GateOptions
-from scripts.gate.runner import Status, StepLog, StepResult
-from scripts.gate.stacks import Stack, StacksError, discover_stacks
+from gate import fingerprint
+from gate.options import GateOptions
+from gate.runner import Status, StepLog, StepResult
+from gate.stacks import Stack, StacksError, discover_stacks
 
 TIMEOUT_SECONDS = 600
 # What terraform prints when the provider registry or its CDN cannot be reached.

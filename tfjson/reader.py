@@ -1,4 +1,8 @@
-"""Read JSON the way users' shells write it: UTF-8, UTF-8 with BOM, or UTF-16 (Windows `>`)."""
+"""Read JSON the way users' shells write it: UTF-8, UTF-8 with BOM, or UTF-16 (Windows `>`).
+
+Every failure is an ``InputError`` whose text is one line naming the file; the CLIs print it
+and exit 2.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+
+STDIN = "-"  # the path that means standard input
 
 
 class InputError(Exception):
@@ -61,3 +67,10 @@ def read_json(path: Path) -> tuple[Any, str]:
 def read_json_stdin(*, source: str, empty: str) -> tuple[Any, str]:
     """Like read_json, for ``-`` (e.g. ``terraform show -json tfplan | ... -``)."""
     return parse_json(sys.stdin.buffer.read(), source=source, empty=empty)
+
+
+def load_json(path: Path | str) -> tuple[Any, str]:
+    """(parsed JSON, decoded text) from a file, or from standard input when ``path`` is ``-``."""
+    if str(path) == STDIN:
+        return read_json_stdin(source="<stdin>", empty="input is empty")
+    return read_json(Path(path))

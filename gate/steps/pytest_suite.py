@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from scripts.gate.options import GateOptions
-from scripts.gate.runner import Status, StepLog, StepResult
+from gate.options import GateOptions
+from gate.runner import Status, StepLog, StepResult
 
 PYTEST_TIMEOUT_SECONDS = 1800
 # pytest's closing line, "3 failed, 120 passed in 41.2s", framed with "=" unless -q.

@@ -1,7 +1,7 @@
 """One module per gate step; ``ALL_STEPS`` lists them in the order the summary shows."""
 
-from scripts.gate.runner import Step
-from scripts.gate.steps import checkov, policies, pytest_suite, synth, terraform, tflint
+from gate.runner import Step
+from gate.steps import checkov, policies, pytest_suite, synth, terraform, tflint
 
 ALL_STEPS: tuple[Step, ...] = (
     Step(name="synth", run=synth.run, needs_stacks=False),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import sys
 
-from scripts.gate import fingerprint
-from scripts.gate.options import SYNTH_ENV_OVERRIDES, GateOptions
-from scripts.gate.runner import Status, StepLog, StepResult
-from scripts.gate.stacks import StacksError, discover_stacks, stacks_fingerprint_files
+from gate import fingerprint
+from gate.options import SYNTH_ENV_OVERRIDES, GateOptions
+from gate.runner import Status, StepLog, StepResult
+from gate.stacks import StacksError, discover_stacks, stacks_fingerprint_files
 
 SYNTH_TIMEOUT_SECONDS = 600
 

@@ -1,6 +1,7 @@
-"""``terraform show -json <planfile>`` output as typed, read-only objects.
+"""``terraform show -json <planfile>`` output as typed, read-only objects: the one plan reader.
 
-Only the parts the reports need are modelled. Anything that is not a plan (a synthesized
+``policies`` turns these into rule documents; ``pipeline`` renders them. Only the parts those
+need are modelled. Anything that is not a plan (a synthesized
 ``cdk.tf.json``, a state, a binary plan file, a truncated download) is rejected here with a
 one-line ``InputError``, so no command ever reports "no changes" for a file it did not understand.
 """
@@ -11,40 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policies.jsonio import InputError, read_json, read_json_stdin
-
-STDIN = "-"
-
-# Terraform promises backward-compatible additions within a major format version.
-SUPPORTED_FORMAT_MAJORS = ("0", "1")
-
-# Readable text for Terraform's action_reason values (internal/command/jsonplan).
-ACTION_REASONS = {
-    "replace_because_tainted": "tainted (e.g. an earlier apply failed while creating it)",
-    "replace_because_cannot_update": "an argument that cannot be updated in place changed",
-    "replace_by_request": "replacement requested with -replace",
-    "replace_by_triggers": "replace_triggered_by changed",
-    "delete_because_no_resource_config": "removed from the configuration",
-    "delete_because_no_module": "its module was removed from the configuration",
-    "delete_because_wrong_repetition": "count/for_each was added or removed",
-    "delete_because_count_index": "its count index is out of range",
-    "delete_because_each_key": "its for_each key no longer exists",
-    "delete_because_no_move_target": "the target of its moved block does not exist",
-    "read_because_config_unknown": "its configuration depends on values known only after apply",
-    "read_because_dependency_pending": "it depends on a resource with pending changes",
-    "read_because_check_nested": "it is used in a check block",
-}
-
-ACTION_ORDER = ("delete", "replace", "update", "create", "read", "forget", "no-op")
-
-
-def action_of(actions: tuple[str, ...]) -> str:
-    """Terraform's action list as one word; both replacement orders count as ``replace``."""
-    if set(actions) == {"delete", "create"} and len(actions) == 2:
-        return "replace"
-    if len(actions) == 1:
-        return actions[0]
-    return "+".join(actions) or "no-op"
+from tfjson.actions import action_of, reason_text
+from tfjson.kind import require_plan
+from tfjson.reader import InputError, load_json
+from tfjson.values import merge_unknown
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +30,11 @@ class Change:
     @property
     def action(self) -> str:
         return action_of(self.actions)
+
+    @property
+    def after_values(self) -> Any:
+        """``after`` with the parts known only after apply replaced by ``UNKNOWN``."""
+        return merge_unknown(self.after, self.after_unknown)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,9 +56,7 @@ class ResourceChange:
 
     @property
     def reason_text(self) -> str | None:
-        if self.action_reason is None:
-            return None
-        return ACTION_REASONS.get(self.action_reason, self.action_reason)
+        return reason_text(self.action_reason)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -96,53 +70,32 @@ class OutputChange:
 class Plan:
     source: str
     format_version: str
-    terraform_version: str
+    terraform_version: str | None  # None when the plan does not say
     resource_changes: tuple[ResourceChange, ...]
     resource_drift: tuple[ResourceChange, ...]
     output_changes: tuple[OutputChange, ...]
     errored: bool
     complete: bool
-
-
-def load_json(path: Path | str) -> Any:
-    """JSON from a file, or from standard input when ``path`` is ``-``."""
-    if str(path) == STDIN:
-        data, _ = read_json_stdin(source="standard input", empty="no JSON received")
-    else:
-        data, _ = read_json(Path(path))
-    return data
+    # The ``configuration`` section as written (provider blocks, declared resources and their
+    # expressions); only the policy pack reads it.
+    configuration: dict[str, Any]
 
 
 def load_plan(path: Path | str) -> Plan:
-    return parse_plan(load_json(path), source=str(path))
+    """A plan from a file, or from standard input when ``path`` is ``-``."""
+    data, _ = load_json(path)
+    return parse_plan(data, source="<stdin>" if str(path) == "-" else str(path))
 
 
 def parse_plan(data: Any, *, source: str) -> Plan:
-    if not isinstance(data, dict):
-        raise InputError(f"{source}: expected a JSON object from `terraform show -json`")
-    if "format_version" not in data:
-        if any(key in data for key in ("resource", "terraform", "provider", "//")):
-            raise InputError(
-                f"{source}: this is Terraform configuration (e.g. cdk.tf.json), not a plan; "
-                "pass the output of `terraform show -json tfplan`"
-            )
-        raise InputError(f"{source}: not a Terraform plan (no format_version)")
-    version = str(data["format_version"])
-    if version.split(".", maxsplit=1)[0] not in SUPPORTED_FORMAT_MAJORS:
-        raise InputError(f"{source}: unsupported plan format_version {version}")
-    plan_keys = ("resource_changes", "planned_values", "output_changes", "resource_drift")
-    if not any(key in data for key in plan_keys):
-        if "values" in data:
-            raise InputError(
-                f"{source}: this is a Terraform state, not a plan; "
-                "pass the output of `terraform show -json tfplan`"
-            )
-        raise InputError(f"{source}: not a Terraform plan (no planned_values or resource_changes)")
+    require_plan(data, source=source)
     outputs_sensitive = _sensitive_output_names(data)
     return Plan(
         source=source,
-        format_version=version,
-        terraform_version=str(data.get("terraform_version", "unknown")),
+        format_version=str(data["format_version"]),
+        terraform_version=version
+        if isinstance(version := data.get("terraform_version"), str)
+        else None,
         resource_changes=_resource_changes(data, "resource_changes", source=source),
         resource_drift=_resource_changes(data, "resource_drift", source=source),
         output_changes=tuple(
@@ -155,6 +108,7 @@ def parse_plan(data: Any, *, source: str) -> Plan:
         ),
         errored=data.get("errored") is True,
         complete=data.get("complete", True) is not False,
+        configuration=_object(data, "configuration", source=source),
     )
 
 

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from scripts.gate import fingerprint
-from scripts.gate.checkov_results import (
+from gate import fingerprint
+from gate.checkov_results import (
     AcceptedFileError,
     Judgement,
     grouped_lines,
@@ -30,9 +30,9 @@ from scripts.gate.checkov_results import (
     parse_checkov_json,
     resource_types,
 )
-from scripts.gate.options import GateOptions
-from scripts.gate.runner import Status, StepLog, StepResult
-from scripts.gate.stacks import (
+from gate.options import GateOptions
+from gate.runner import Status, StepLog, StepResult
+from gate.stacks import (
     STACK_FILE,
     Stack,
     StacksError,

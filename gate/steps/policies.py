@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from scripts.gate.options import GateOptions
-from scripts.gate.runner import Status, StepLog, StepResult
-from scripts.gate.stacks import StacksError, discover_stacks
+from gate.options import GateOptions
+from gate.runner import Status, StepLog, StepResult
+from gate.stacks import StacksError, discover_stacks
 
 # format -> report file name; "text" goes to the log for humans.
 REPORT_FILES = {

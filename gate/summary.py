@@ -9,7 +9,7 @@ from rich import box
 from rich.console import Console as RichConsole
 from rich.table import Table
 
-from scripts.gate.runner import Status, StepResult
+from gate.runner import Status, StepResult
 
 ICONS = {
     Status.PASSED: "✅",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from scripts.gate.options import GateOptions
-from scripts.gate.runner import Status, StepLog, StepResult
-from scripts.gate.stacks import StacksError, discover_stacks
+from gate.options import GateOptions
+from gate.runner import Status, StepLog, StepResult
+from gate.stacks import StacksError, discover_stacks
 
 CONFIG = Path("tools/tflint/tflint.hcl")
 TIMEOUT_SECONDS = 300

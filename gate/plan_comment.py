@@ -4,7 +4,7 @@ failure the end of the terraform log, kept under GitHub's 65,536-character comme
 When the parts do not fit, each is cut at a line boundary to a fair share of the budget and the
 comment says what was cut and where the full text is (the run's artifacts).
 
-    python -m scripts.gate.plan_comment --env dev --stack catalog-api-dev \\
+    python -m gate.plan_comment --env dev --stack catalog-api-dev \\
         --summary reports/plan/dev/summary.md --findings reports/plan/dev/policies.md \\
         --plan-exit 0 --policies-exit 0 --output reports/plan/dev/comment.md
 """
