@@ -23,7 +23,6 @@ import json
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any
@@ -32,24 +31,13 @@ import jsii
 from cdktf import App, TerraformDataSource, TerraformResource
 from constructs import Construct
 
+from tfjson.source import METADATA_KEY, SOURCE_KEY, SourceLine
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 INFRA_DIR = REPO_ROOT / "infra"
-METADATA_KEY = "//"
-SOURCE_KEY = "source"
 # What constructs.Node does to an id: the path separator and the address separator become "--".
 _ID_SEPARATORS = ("/", "\n")
 _BLOCK_KINDS = ("resource", "data")
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """A line of a file under infra/, relative to the repository root (POSIX separators)."""
-
-    file: str
-    line: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line}
 
 
 def _sanitize_id(construct_id: str) -> str:
@@ -87,12 +75,12 @@ class _FrameLocator:
             self._construct_code[code] = isinstance(owner, type) and issubclass(owner, Construct)
         return self._construct_code[code]
 
-    def locate(self, frame: FrameType | None) -> Source | None:
-        innermost: Source | None = None
+    def locate(self, frame: FrameType | None) -> SourceLine | None:
+        innermost: SourceLine | None = None
         while frame is not None:
             file = self._file(frame.f_code)
             if file is not None:
-                here = Source(file=file, line=frame.f_lineno)
+                here = SourceLine(file=file, line=frame.f_lineno)
                 if self._is_construct_code(frame):
                     return here
                 innermost = innermost or here
@@ -111,7 +99,7 @@ class SourceMappedApp(App):
     def __init__(self, *, outdir: str) -> None:
         super().__init__(outdir=outdir)
         # Construct path (as in "//".metadata.path) -> where it was constructed.
-        self.sources: dict[str, Source] = {}
+        self.sources: dict[str, SourceLine] = {}
 
     @contextmanager
     def recording(self) -> Iterator[None]:
@@ -148,7 +136,7 @@ class SourceMappedApp(App):
         write_sources(Path(self.outdir), self.sources)
 
 
-def annotate_stack(stack: dict[str, Any], sources: Mapping[str, Source]) -> tuple[int, int]:
+def annotate_stack(stack: dict[str, Any], sources: Mapping[str, SourceLine]) -> tuple[int, int]:
     """Add ``source`` to the ``//`` of every resource/data block whose path was recorded.
 
     Returns (mapped, total) over the stack's resource and data blocks.
@@ -167,7 +155,7 @@ def annotate_stack(stack: dict[str, Any], sources: Mapping[str, Source]) -> tupl
     return mapped, total
 
 
-def write_sources(outdir: Path, sources: Mapping[str, Source]) -> None:
+def write_sources(outdir: Path, sources: Mapping[str, SourceLine]) -> None:
     """Rewrite each synthesized stack of ``outdir`` (per its manifest) with the sources."""
     manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
     for stack in manifest.get("stacks", {}).values():
