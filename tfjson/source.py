@@ -10,6 +10,7 @@ link and to put into SARIF.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -89,3 +90,32 @@ def mapped_share(config: Any) -> tuple[int, int]:
 def config_address(plan_address: str) -> str:
     """The configuration address of a plan instance: ``aws_subnet.x[0]`` -> ``aws_subnet.x``."""
     return _INDEX.sub("", plan_address)
+
+
+def _line_of(text: str, keys: tuple[str, ...], start: int = 0) -> tuple[int, int] | None:
+    """(line, offset) of the last of ``keys``, each searched for after the one before it."""
+    position = start
+    for key in keys:
+        match = re.compile(re.escape(json.dumps(key)) + r"\s*:").search(text, position)
+        if match is None:
+            return None
+        position = match.start()
+    return text.count("\n", 0, position) + 1, position
+
+
+def block_lines(text: str, config: Any) -> dict[int, str]:
+    """Line of each block's ``"name": {`` in a stack's text -> its address.
+
+    Tools that name a line of ``cdk.tf.json`` (checkov) find the resource there, then its source.
+    """
+    lines: dict[int, str] = {}
+    for section, prefix in _SECTIONS:
+        found = _line_of(text, (section,))
+        if found is None:
+            continue
+        for address, _ in _named_blocks({section: (config or {}).get(section)}):
+            resource_type, name = address.removeprefix(prefix).split(".", 1)
+            located = _line_of(text, (resource_type, name), start=found[1])
+            if located is not None:
+                lines[located[0]] = address
+    return lines
