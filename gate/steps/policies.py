@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 from gate.options import GateOptions
 from gate.runner import Status, StepLog, StepResult
-from gate.stacks import StacksError, discover_stacks
+from gate.stacks import Stack, StacksError, discover_stacks
+from pipeline.findings import mapping_line
 
 # format -> report file name; "text" goes to the log for humans.
 REPORT_FILES = {
@@ -35,7 +37,7 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
         args += ["--env", options.environment]
     completed = log.run(args, cwd=options.root, timeout=POLICIES_TIMEOUT_SECONDS)
     written = tuple(r for r in reports if r.is_file())
-    scope = f"{len(stacks)} stack(s)"
+    scope = f"{len(stacks)} stack(s); {_mapping(stacks)}"
     if completed.returncode == 0:
         return StepResult(
             status=Status.PASSED, detail=f"no blocking findings in {scope}", reports=written
@@ -54,6 +56,14 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
         lines=_last_error(completed.stdout),
         reports=written,
     )
+
+
+def _mapping(stacks: tuple[Stack, ...]) -> str:
+    """How many resources name their Python line (the rest are reported at their JSON line)."""
+    try:
+        return mapping_line(json.loads(stack.file.read_text(encoding="utf-8")) for stack in stacks)
+    except (OSError, ValueError):
+        return "Python lines unknown (a stack could not be read)"
 
 
 def _finding_lines(output: str, limit: int = 20) -> tuple[str, ...]:
