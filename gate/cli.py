@@ -33,8 +33,9 @@ Reports go to the reports directory: policies.{{json,sarif,xml,md}}, checkov.{{j
 junit.xml, summary.md, and one log per step in logs/.
 
 Environment: CDKTF_OUTDIR (default cdktf.out/) is where synth writes; GATE_CACHE_DIR
-(default {DEFAULT_CACHE_DIR}/) holds the synth, checkov and terraform caches; GATE_JOBS limits
-parallel steps; TF_PLUGIN_CACHE_DIR is honoured.
+(default {DEFAULT_CACHE_DIR}/) holds the synth, checkov and terraform caches; GATE_CHECKOV_VENV
+(default .venv-checkov/) is checkov's own virtualenv; GATE_JOBS limits parallel steps;
+TF_PLUGIN_CACHE_DIR is honoured.
 Exit codes: 0 passed, 1 a blocking step failed, 2 usage error.
 """
 

@@ -67,8 +67,10 @@ class StepLog:
         cwd: Path,
         env: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        separate_stderr: bool = False,
     ) -> subprocess.CompletedProcess[str]:
-        """Run a command; its combined output is both logged and returned."""
+        """Run a command; its output is both logged and returned (stderr merged into stdout
+        unless ``separate_stderr``, for tools whose stderr is a one-line error contract)."""
         self.write(f"$ {' '.join(str(a) for a in args)}  (in {cwd})")
         merged = {**self.env, **(env or {})}
         try:
@@ -77,7 +79,7 @@ class StepLog:
                 cwd=cwd,
                 env=merged,
                 stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
+                stderr=subprocess.PIPE if separate_stderr else subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 text=True,
                 timeout=timeout,
@@ -92,6 +94,8 @@ class StepLog:
             self.write(f"timed out after {timeout:.0f} s")
             return subprocess.CompletedProcess(list(map(str, args)), 124, output)
         self.write(completed.stdout)
+        if completed.stderr:
+            self.write(completed.stderr)
         self.write(f"exit code {completed.returncode}")
         return completed
 

@@ -12,11 +12,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-PROJECT = "catalog-api"
-
-# Regions whose Aurora PostgreSQL versions are recorded in policies/data/rds_engine_versions.json
-# and that have at least three availability zones; widening this list needs both checked.
-SUPPORTED_REGIONS: tuple[str, ...] = ("eu-north-1", "eu-west-1", "eu-central-1")
+# Shared with the policy pack and the pipeline; defined once in facts/.
+from facts.aws import FARGATE_MEMORY_BY_CPU, SUPPORTED_REGIONS
+from facts.project import DEFAULT_GITHUB_REPOSITORY, PROJECT
 
 ENV_ENVIRONMENTS = "CATALOG_ENVIRONMENTS"
 ENV_REGION = "CATALOG_REGION"
@@ -32,17 +30,7 @@ BOOTSTRAP_BACKENDS = ("local", "s3")
 
 DEFAULT_REGION = "eu-north-1"
 DEFAULT_STATE_BUCKET = "catalog-api-terraform-state"
-DEFAULT_GITHUB_REPOSITORY = "example-org/catalog-api-infra"
 DEFAULT_HOSTED_ZONE = "catalog.example.com"
-
-# Fargate task sizes: CPU units -> allowed memory (MiB); anything else fails at register time.
-FARGATE_MEMORY_BY_CPU: Mapping[int, tuple[int, ...]] = {
-    256: (512, 1024, 2048),
-    512: tuple(range(1024, 4096 + 1, 1024)),
-    1024: tuple(range(2048, 8192 + 1, 1024)),
-    2048: tuple(range(4096, 16384 + 1, 1024)),
-    4096: tuple(range(8192, 30720 + 1, 1024)),
-}
 
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")

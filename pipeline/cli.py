@@ -15,8 +15,9 @@ from typing import Any
 
 import click
 
+from facts.project import plan_comment_marker, run_url
 from infra.config import ConfigError
-from pipeline import drift, issue, outputs, summary
+from pipeline import artifact, comment, drift, issue, outputs, summary
 from pipeline.environments import matrix
 from pipeline.markdown import MARKDOWN_LIMIT
 from pipeline.redact import redact_plan
@@ -106,14 +107,18 @@ def drift_report_command(
 @click.option("--env", "environment", required=True, help="Environment name, e.g. prod.")
 @PLAN_ARGUMENT
 @click.option("--full-plan", type=click.Path(path_type=Path))
-@click.option("--run-url", help="Link to the workflow run that produced the plans.")
+@click.option(
+    "--run-url",
+    help="Link to the workflow run that produced the plans "
+    "(default: this run, from GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_RUN_ID).",
+)
 @MAX_CHARS
 def issue_body_command(
     environment: str, plan_json: Path, full_plan: Path | None, run_url: str | None, max_chars: int
 ) -> int:
     """Print the drift issue body: a hidden marker line, then the drift report."""
     head = issue.issue_head(environment)
-    tail = issue.issue_tail(run_url)
+    tail = issue.issue_tail(run_url or _this_run())
     report = _drift_report(plan_json, full_plan=full_plan, title=f"Drift in {environment}")
     body = drift.render_markdown(report, limit=max_chars - len(head) - len(tail))
     click.echo(head + body + tail, nl=False)
@@ -146,11 +151,91 @@ def redact_plan_command(plan_json: Path, output: Path) -> int:
     """Write a copy of PLAN_JSON with every sensitive value replaced, safe to upload."""
     data, _ = load_json(plan_json)
     parse_plan(data, source=str(plan_json))  # refuse anything that is not a plan
-    try:
-        output.write_text(json.dumps(redact_plan(data), indent=1) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{output}: cannot write: {exc.strerror}") from None
+    _write(output, json.dumps(redact_plan(data), indent=1) + "\n")
     return 0
+
+
+@cli.command("plan-comment")
+@click.option("--env", "environment", required=True, help="Environment name.")
+@click.option("--stack", required=True, help="Stack name.")
+@click.option(
+    "--summary", "summary_md", type=click.Path(path_type=Path), help="Plan summary (Markdown)."
+)
+@click.option("--findings", type=click.Path(path_type=Path), help="Policy findings (Markdown).")
+@click.option("--plan-exit", type=int, required=True, help="Exit code of terraform plan.")
+@click.option("--policies-exit", type=int, help="Exit code of the policy check, if it ran.")
+@click.option("--plan-log", type=click.Path(path_type=Path), help="terraform's output.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write.",
+)
+def plan_comment_command(
+    *,
+    environment: str,
+    stack: str,
+    summary_md: Path | None,
+    findings: Path | None,
+    plan_exit: int,
+    policies_exit: int | None,
+    plan_log: Path | None,
+    output: Path,
+) -> int:
+    """Write the sticky PR comment for one environment's plan (missing inputs are left out)."""
+    body = comment.render(
+        marker=plan_comment_marker(environment),
+        environment=environment,
+        stack=stack,
+        summary=_read_optional(summary_md),
+        findings=_read_optional(findings),
+        plan_exit=plan_exit,
+        policies_exit=policies_exit,
+        plan_log=_read_optional(plan_log),
+        run_url=_this_run(),
+    )
+    _write(output, body)
+    click.echo(f"wrote {output} ({len(body):,} characters)")
+    return 0
+
+
+@cli.command("comment-marker")
+@click.option("--env", "environment", required=True, help="Environment name.")
+def comment_marker_command(environment: str) -> int:
+    """Print the hidden first line of the environment's sticky plan comment."""
+    click.echo(plan_comment_marker(environment))
+    return 0
+
+
+@cli.command("run-url")
+def run_url_command() -> int:
+    """Print the URL of this GitHub Actions run (nothing outside Actions)."""
+    url = _this_run()
+    if url:
+        click.echo(url)
+    return 0
+
+
+def _this_run() -> str | None:
+    return run_url(os.environ)
+
+
+def _read_optional(path: Path | None) -> str | None:
+    """A text input that a failed earlier step may not have written."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror}") from None
 
 
 def _drift_report(plan_json: Path, *, full_plan: Path | None, title: str) -> drift.DriftReport:
@@ -163,6 +248,9 @@ def _drift_report(plan_json: Path, *, full_plan: Path | None, title: str) -> dri
                 "this plan cannot tell whether anything drifted"
             )
     return drift.build_report(plans[0], full_plan=plans[1] if len(plans) > 1 else None, title=title)
+
+
+artifact.register(cli)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

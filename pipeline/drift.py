@@ -200,6 +200,7 @@ def render_markdown(report: DriftReport, *, limit: int) -> str:
         ],
         noun="pending changes",
         footer="\n",
+        priority=1,  # drift first: pending changes only when every drifted resource fits
     )
     tail = (
         f"<sub>Terraform {cell(report.terraform_version)}. "

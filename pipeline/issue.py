@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from infra.config import ENVIRONMENTS, PROJECT, ConfigError
+from facts.project import drift_issue_marker
+from infra.config import ENVIRONMENTS, ConfigError
 
 
 def marker(environment: str) -> str:
     """Stable across runs and report changes: the workflow finds the open issue by it."""
     if environment not in ENVIRONMENTS:
         raise ConfigError(f"unknown environment '{environment}' (known: {', '.join(ENVIRONMENTS)})")
-    return f"<!-- {PROJECT}-drift:{environment} -->"
+    return drift_issue_marker(environment)
 
 
 def issue_head(environment: str) -> str:

@@ -12,8 +12,6 @@ from pipeline.values import render
 
 MARKDOWN_LIMIT = 60_000
 CELL_LIMIT = 200
-# Room kept for the "output cut" note itself.
-_NOTE_RESERVE = 400
 
 
 def cell(text: str, *, limit: int = CELL_LIMIT) -> str:
@@ -39,52 +37,117 @@ def value_cell(value: object) -> str:
 
 @dataclass(kw_only=True)
 class Section:
-    """A part of a document that may be cut: a fixed heading, then items cut from the end."""
+    """A part of a document that may be cut: a fixed heading, items cut from the end, a footer.
+
+    Items are table rows, blocks or lines of text. Sections of the same ``priority`` share the
+    room fairly; a later priority gets only what the earlier ones leave, and nothing once an
+    earlier one had to be cut.
+    """
 
     heading: str
     items: list[str] = field(default_factory=list)
     noun: str = "items"
     footer: str = ""
+    priority: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.heading) + len(self.footer) + sum(len(item) for item in self.items)
 
 
-def assemble(*, head: str, sections: list[Section], tail: str = "", limit: int) -> str:
-    """``head``, the sections in order, then ``tail``; cut items from the end to fit ``limit``.
+def text_section(text: str, *, heading: str = "", noun: str = "lines", footer: str = "") -> Section:
+    """A Markdown text cut at line boundaries (e.g. a report rendered by another tool)."""
+    return Section(heading=heading, items=text.splitlines(keepends=True), noun=noun, footer=footer)
 
-    Sections are in priority order: once one item does not fit, it and every later item are
-    left out, and a note names how many of each kind were cut.
+
+def assemble(
+    *,
+    head: str,
+    sections: list[Section],
+    tail: str = "",
+    limit: int,
+    everything_in: str = "the JSON format and the workflow artifact",
+) -> str:
+    """``head``, the sections in order, then ``tail``, in at most ``limit`` characters.
+
+    The one size-fitting routine of every PR comment, job summary and issue body. When the
+    sections do not fit, each keeps a fair share of the room (a short section keeps
+    everything), items are cut from the end, and a note says how many of each kind were cut
+    and where everything is (``everything_in``).
     """
-    # A head longer than the limit (a huge --title) leaves no room: every item is cut.
-    budget = max(0, limit - len(head) - len(tail) - _NOTE_RESERVE)
+    kept = _fit(
+        sections,
+        max(
+            0,
+            limit
+            - len(head)
+            - len(tail)
+            - _note_size(sections, limit=limit, everything_in=everything_in),
+        ),
+    )
     parts = [head]
-    used = 0
     cut: list[tuple[int, int, str]] = []
-    full = True
-    for section in sections:
+    for section, count in zip(sections, kept, strict=True):
         if not section.items:
             continue
-        kept = 0
-        if full:
-            frame = len(section.heading) + len(section.footer)
-            if used + frame + len(section.items[0]) <= budget:
-                parts.append(section.heading)
-                used += frame
-                for item in section.items:
-                    if used + len(item) > budget:
-                        full = False
-                        break
-                    parts.append(item)
-                    used += len(item)
-                    kept += 1
-                parts.append(section.footer)
-            else:
-                full = False
-        if kept < len(section.items):
-            cut.append((len(section.items) - kept, len(section.items), section.noun))
+        if count:
+            shown = section.items[:count]
+            parts += [section.heading, *shown, _closing_fence(shown), section.footer]
+        if count < len(section.items):
+            cut.append((len(section.items) - count, len(section.items), section.noun))
     if cut:
-        what = "; ".join(f"{n:,} of {total:,} {noun}" for n, total, noun in cut)
-        parts.append(
-            f"\n> [!WARNING]\n> Output cut to stay under {limit:,} characters: "
-            f"{what} not shown. The JSON format and the workflow artifact have everything.\n"
-        )
+        parts.append(_note(cut, limit=limit, everything_in=everything_in))
     parts.append(tail)
     return "".join(parts)
+
+
+def _fit(sections: list[Section], budget: int) -> list[int]:
+    """How many items of each section fit ``budget``: fair shares within a priority."""
+    kept = [0] * len(sections)
+    remaining = budget
+    for priority in sorted({section.priority for section in sections}):
+        group = sorted(
+            (i for i, s in enumerate(sections) if s.priority == priority and s.items),
+            key=lambda i: sections[i].size,
+        )
+        complete = True
+        for position, index in enumerate(group):
+            share = remaining // (len(group) - position)
+            kept[index], used = _take(sections[index], share)
+            remaining -= used
+            complete = complete and kept[index] == len(sections[index].items)
+        if not complete:
+            break  # later priorities only get room an earlier one did not need
+    return kept
+
+
+def _take(section: Section, share: int) -> tuple[int, int]:
+    """(items kept, characters used) for ``section`` within ``share`` characters."""
+    used = len(section.heading) + len(section.footer) + len("```\n")  # room to close a fence
+    count = 0
+    for item in section.items:
+        if used + len(item) > share:
+            break
+        used += len(item)
+        count += 1
+    return (count, used) if count else (0, 0)
+
+
+def _closing_fence(items: list[str]) -> str:
+    # A cut inside a ``` block would swallow the rest of the document into code.
+    fences = sum(1 for item in items if item.lstrip().startswith("```"))
+    return "```\n" if fences % 2 else ""
+
+
+def _note(cut: list[tuple[int, int, str]], *, limit: int, everything_in: str) -> str:
+    what = "; ".join(f"{n:,} of {total:,} {noun}" for n, total, noun in cut)
+    return (
+        f"\n> [!WARNING]\n> Output cut to stay under {limit:,} characters: {what} not shown. "
+        f"Everything is in {everything_in}.\n\n"
+    )
+
+
+def _note_size(sections: list[Section], *, limit: int, everything_in: str) -> int:
+    """The longest the cut note can be: every section cut entirely."""
+    worst = [(len(s.items), len(s.items), s.noun) for s in sections if s.items]
+    return len(_note(worst, limit=limit, everything_in=everything_in)) if worst else 0

@@ -237,6 +237,7 @@ def render_markdown(summary: PlanSummary, *, limit: int) -> str:
         heading="#### Changed attributes\n\n",
         items=[_details(r) for r in summary.resources if r.attributes],
         noun="attribute details",
+        priority=1,  # the tables first: details only when every row fits
     )
     tail = (
         f"<sub>Terraform {cell(summary.terraform_version)}, plan format "

@@ -8,7 +8,6 @@ in its message, never resource values, so a report cannot leak a secret the inpu
 from __future__ import annotations
 
 import datetime as dt
-import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -92,6 +91,8 @@ def _printable(text: object) -> str:
 def _describe_failure(rule: Rule, document: Document, exc: Exception) -> str:
     # The exception type and where it was raised, not its message: a message can quote input
     # values, and those may be secrets.
+    import traceback  # deferred: only a crashing rule needs it
+
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
     return (

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from policies.model import Backend, Document, Provider, Resource
 from tfjson.config import expression_references, expression_values, resolve_tokens
 from tfjson.kind import document_kind
-from tfjson.plan import Plan
-from tfjson.plan import parse_plan as read_plan
 from tfjson.reader import STDIN, InputError, read_json, read_json_stdin
 from tfjson.source import SourceLine, config_sources, source_of
 from tfjson.values import as_blocks, get_path, is_known
@@ -34,6 +34,7 @@ ENVIRONMENT_TAG_KEYS = ("Environment", "environment", "Env", "env")
 # File names that say nothing about the stack; the directory holding them names it instead.
 _GENERIC_STEMS = frozenset({"cdk", "plan", "tfplan", "main", "terraform"})
 
+_NEWLINE = re.compile("\n")
 _INDEX = re.compile(r"\[[^\]]*\]")
 
 
@@ -45,6 +46,11 @@ class _Source:
     display: str
     data: Any  # whatever the JSON held; document_kind() checks it is a config or a plan
     text: str
+
+    @cached_property
+    def newlines(self) -> list[int]:
+        """Offsets of every line break, for turning text positions into line numbers."""
+        return [match.start() for match in _NEWLINE.finditer(self.text)]
 
 
 # Config address -> the Python line that made it, for plans (see load_sources).
@@ -202,12 +208,12 @@ def parse_config(
                         type=backend_type,
                         config=resolve_tokens(config),
                         file=source.display,
-                        line=_line_of(source.text, ("terraform", "backend", backend_type)),
+                        line=_line_of(source, ("terraform", "backend", backend_type)),
                     )
         for providers_block in _blocks(data.get("provider"), f"{source.display}: provider"):
             for provider_name, configs in providers_block.items():
                 where = f"{source.display}: provider.{provider_name}"
-                line = _line_of(source.text, ("provider", provider_name))
+                line = _line_of(source, ("provider", provider_name))
                 for config in _blocks(configs, where):
                     values = resolve_tokens(config)
                     alias = values.get("alias")
@@ -251,7 +257,7 @@ def parse_config(
                 stack=stack,
                 environment=environment,
                 file=source.display,
-                line=_line_of(source.text, (section, resource_type, name)),
+                line=_line_of(source, (section, resource_type, name)),
                 source=source_of(body),
                 mode=mode,
                 provider=provider_key,
@@ -268,6 +274,7 @@ def parse_config(
         backend=backend,
         providers=tuple(providers),
         required_version=required_version,
+        raw_config=tuple(source.data for source in sources),
     )
 
 
@@ -290,16 +297,28 @@ def _environment_from_providers(providers: Iterable[Provider]) -> str | None:
     return None
 
 
-def _line_of(text: str, keys: Sequence[str]) -> int | None:
-    """Line of the last of ``keys``, each searched for after the one before it."""
+def _line_of(source: _Source, keys: Sequence[str]) -> int | None:
+    """Line of the last of ``keys``, each searched for (as an object key) after the one before.
+
+    Plain string search plus one index of line starts per file: a stack of a thousand
+    resources costs no more than reading it.
+    """
+    text = source.text
     position = 0
     for key in keys:
-        pattern = re.compile(re.escape(json.dumps(key)) + r"\s*:")
-        match = pattern.search(text, position)
-        if match is None:
-            return None
-        position = match.start()
-    return text.count("\n", 0, position) + 1
+        needle = json.dumps(key)
+        while True:
+            found = text.find(needle, position)
+            if found < 0:
+                return None
+            after = found + len(needle)
+            while after < len(text) and text[after] in " \t\r\n":
+                after += 1
+            if after < len(text) and text[after] == ":":
+                position = found
+                break
+            position = found + len(needle)
+    return bisect_right(source.newlines, position) + 1
 
 
 # --- terraform show -json ------------------------------------------------------------------
@@ -316,8 +335,10 @@ def parse_plan(
     ``sources`` (config address -> Python line, from the synthesized stack of the same run)
     gives plan resources the source their ``//`` metadata would have told.
     """
+    from tfjson.plan import parse_plan as read_plan  # deferred: synth checks read no plan
+
     where = source.display
-    plan: Plan = read_plan(source.data, source=where)
+    plan = read_plan(source.data, source=where)
     configuration = plan.configuration
     provider_config = _object(
         configuration.get("provider_config"), f"{where}: configuration.provider_config"

@@ -137,6 +137,10 @@ class Document:
     providers: tuple[Provider, ...] = ()
     required_version: str | None = None
     terraform_version: str | None = None  # plan only: the Terraform version that wrote the plan
+    # Config only: each input file's top-level JSON object, untouched (tokens kept). For the
+    # trust-boundary rules (SEC010-SEC029), which must see what the normalized model leaves
+    # out: required_providers, module calls, ephemeral and check blocks, function calls.
+    raw_config: tuple[Mapping[str, Any], ...] = ()
 
     def of_type(self, *types: str) -> Iterator[Resource]:
         positions = [i for t in dict.fromkeys(types) for i in self._positions_by_type.get(t, ())]

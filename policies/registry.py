@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from facts.project import DEFAULT_GITHUB_REPOSITORY
 from policies.model import Document, Severity, Violation
 
 DOCS_DIR = Path(__file__).parent / "docs"
-DEFAULT_REPOSITORY = "example-org/catalog-api-infra"  # the default of infra/config.py
 _REPOSITORY = re.compile(r"^[\w.-]+/[\w.-]+$")
 _SERVER = re.compile(r"^https://[\w.:-]+$")  # GitHub or GitHub Enterprise Server
 
@@ -22,7 +22,7 @@ def help_uri_base(environ: Mapping[str, str]) -> str:
     SARIF help links and ``--list-rules`` point there, so in GitHub Actions (which sets
     GITHUB_REPOSITORY) they open the docs of the repository being checked, not a placeholder.
     """
-    repository = DEFAULT_REPOSITORY
+    repository = DEFAULT_GITHUB_REPOSITORY
     for key in ("CATALOG_GITHUB_REPOSITORY", "GITHUB_REPOSITORY"):
         if _REPOSITORY.fullmatch(environ.get(key, "")):
             repository = environ[key]

@@ -14,8 +14,6 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tfjson.reader import InputError, decode_bytes
 
 DEFAULT_WAIVERS = Path(__file__).parent / "waivers.yaml"
@@ -76,10 +74,15 @@ def load_waivers(path: Path, *, known_rules: Collection[str]) -> tuple[Waiver, .
         raise InputError(f"{path}: no such waivers file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    text = decode_bytes(raw, source=str(path))
+    if _declares_nothing(text):
+        return ()  # the usual case: no YAML parser needed (it costs more than the rule pack)
+    import yaml  # deferred: only a file that declares waivers needs parsing
+
     try:
         # BaseLoader keeps every scalar a string, so `expires: 2026-13-01` is checked by the
         # schema instead of failing or silently becoming a datetime inside the YAML parser.
-        entries = yaml.load(decode_bytes(raw, source=str(path)), Loader=yaml.BaseLoader)
+        entries = yaml.load(text, Loader=yaml.BaseLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -105,6 +108,16 @@ def load_waivers(path: Path, *, known_rules: Collection[str]) -> tuple[Waiver, .
             )
         )
     return tuple(waivers)
+
+
+def _declares_nothing(text: str) -> bool:
+    """True for a file of only comments and blank lines, with at most an empty list ``[]``."""
+    content = [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    return content in ([], ["[]"])
 
 
 def _validate(entries: Any, *, source: str) -> None:

@@ -73,7 +73,7 @@ if [ "$plan_exit" -eq 0 ]; then
   policies_exit_arg=(--policies-exit "$policies_exit")
 fi
 
-"${python[@]}" -m gate.plan_comment --env "$env_name" --stack "$stack" \
+"${python[@]}" -m pipeline plan-comment --env "$env_name" --stack "$stack" \
   --summary "$out/summary.md" --findings "$out/policies.md" --plan-log "$out/plan.log" \
   --plan-exit "$plan_exit" "${policies_exit_arg[@]}" --output "$out/comment.md"
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Create or update ONE sticky PR comment per environment, found by its hidden marker line
-# (written by gate/plan_comment.py). Uses the gh CLI (preinstalled on GitHub runners).
+# (written by `pipeline plan-comment`). Uses the gh CLI (preinstalled on GitHub runners).
 #
 #   GH_TOKEN=... GITHUB_REPOSITORY=owner/repo scripts/post-plan-comment.sh --env dev --pr 12 --body FILE
 set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 usage() { sed -n '2,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 env_name="" pr="" body=""
@@ -23,7 +24,11 @@ done
 [ -f "$body" ] || { echo "error: no such comment file: $body" >&2; exit 2; }
 : "${GITHUB_REPOSITORY:?GITHUB_REPOSITORY must be set (owner/repo)}"
 
-marker="<!-- catalog-api-plan:${env_name} -->"
+# The marker is defined once (facts/project.py). scripts/plan.sh wrote the comment with the
+# same environment, so .venv exists whenever there is a comment to post.
+python="$root/.venv/bin/python"
+[ -x "$python" ] || { echo "error: $python not found (run scripts/plan.sh first)" >&2; exit 2; }
+marker=$(cd "$root" && "$python" -m pipeline comment-marker --env "$env_name") || exit 2
 head -n 1 "$body" | grep -qxF "$marker" ||
   { echo "error: $body does not start with the marker for $env_name" >&2; exit 2; }
 

@@ -7,6 +7,8 @@ test modules that never ask for a synthesized stack stay fast.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +17,20 @@ import pytest
 
 if TYPE_CHECKING:
     from cdktf import App
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Hermetic: Hypothesis would otherwise keep its example database and caches in
+    # .hypothesis/ in the checkout. Its files go to a temporary directory instead, and
+    # the property tests draw fresh examples each run.
+    from hypothesis import settings
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    home = Path(tempfile.mkdtemp(prefix="hypothesis-"))
+    config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
+    set_hypothesis_home_dir(home)
+    settings.register_profile("hermetic", database=None)
+    settings.load_profile("hermetic")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,14 +1,14 @@
 """Step 3: checkov on every synthesized stack, in its own virtualenv, judged against the
 checked-in accepted failures (tools/checkov/accepted.yaml).
 
-checkov lives in ``.venv-checkov/`` because its pins conflict with cdktf's. A scan is reused
-when the stacks and the checkov requirements are unchanged; the accepted file is applied to
-the scan afterwards, so editing it never costs a rescan.
+checkov lives in ``.venv-checkov/`` because its pins conflict with cdktf's (``GATE_CHECKOV_VENV``
+puts it elsewhere; the test suite points it at one environment outside the tree). A scan is
+reused when the stacks and the checkov requirements are unchanged; the accepted file is applied
+to the scan afterwards, so editing it never costs a rescan.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -44,6 +44,8 @@ from gate.stacks import (
 REQUIREMENTS = Path("tools/checkov/requirements.txt")
 ACCEPTED = Path("tools/checkov/accepted.yaml")
 VENV = Path(".venv-checkov")
+STAMP = ".requirements.sha256"
+VENV_ENV = "GATE_CHECKOV_VENV"  # where checkov's virtualenv is, when not root/.venv-checkov
 # Bump when the way the gate prepares checkov's input changes: older scans are then stale.
 SCAN_RECIPE = "2"
 CHECKOV_ARGS = ("--framework", "terraform_json", "--skip-download", "--quiet")
@@ -81,7 +83,7 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
             log.write("---- output of that scan ----")
             log.write((scan_dir / SCAN_LOG).read_text(encoding="utf-8", errors="replace"))
     else:
-        failure = _ensure_venv(root, log)
+        failure = ensure_venv(checkov_venv(root), root=root, log=log)
         if failure is not None:
             return failure
         failure = _scan(options, stacks=stacks, into=scan_dir, log=log)
@@ -164,31 +166,22 @@ def _verdict(
     return StepResult(status=status, detail=counts, lines=tuple(lines), reports=reports)
 
 
-def _ensure_venv(root: Path, log: StepLog) -> StepResult | None:
-    """(Re)build .venv-checkov when it is missing or the requirements changed."""
-    venv = root / VENV
-    stamp = venv / ".requirements.sha256"
-    want = fingerprint.hash_files([root / REQUIREMENTS], base=root)
+def checkov_venv(root: Path) -> Path:
+    """Where checkov's virtualenv is: ``$GATE_CHECKOV_VENV``, else ``.venv-checkov/``."""
+    override = os.environ.get(VENV_ENV, "").strip()
+    return Path(override).resolve() if override else root / VENV
 
-    def is_current() -> bool:
-        python = venv / "bin" / "python"
-        return python.is_file() and stamp.is_file() and stamp.read_text().strip() == want
 
-    if is_current():
+def ensure_venv(venv: Path, *, root: Path, log: StepLog) -> StepResult | None:
+    """(Re)build ``venv`` when it is missing or the requirements changed; None when ready.
+
+    One gate run builds at most one environment, and the test suite gives its nested gate runs
+    an environment of their own (``GATE_CHECKOV_VENV``), so no two builders share a directory.
+    """
+    if venv_is_current(venv, root=root):
         return None
-    # Two gates can start at once (the pytest step runs gate tests beside this step); without
-    # the lock both would `venv --clear` the same directory and break each other's install.
-    with (root / f"{VENV}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if is_current():
-            return None
-        return _build_venv(root, log, stamp=stamp, want=want)
-
-
-def _build_venv(root: Path, log: StepLog, *, stamp: Path, want: str) -> StepResult | None:
-    venv = root / VENV
     python = venv / "bin" / "python"
-    log.write(f"building {VENV}/ from {REQUIREMENTS}")
+    log.write(f"building {venv} from {REQUIREMENTS}")
     steps = (
         [sys.executable, "-m", "venv", "--clear", str(venv)],
         [
@@ -206,10 +199,24 @@ def _build_venv(root: Path, log: StepLog, *, stamp: Path, want: str) -> StepResu
     for args in steps:
         if log.run(args, cwd=root, timeout=INSTALL_TIMEOUT_SECONDS).returncode != 0:
             return StepResult(
-                status=Status.FAILED, detail=f"could not build {VENV}/ from {REQUIREMENTS}"
+                status=Status.FAILED, detail=f"could not build {venv} from {REQUIREMENTS}"
             )
-    stamp.write_text(want + "\n")
+    (venv / STAMP).write_text(_requirements_hash(root) + "\n")
     return None
+
+
+def venv_is_current(venv: Path, *, root: Path) -> bool:
+    """``venv`` exists and was built from the current requirements."""
+    stamp = venv / STAMP
+    return (
+        (venv / "bin" / "python").is_file()
+        and stamp.is_file()
+        and stamp.read_text().strip() == _requirements_hash(root)
+    )
+
+
+def _requirements_hash(root: Path) -> str:
+    return fingerprint.hash_files([root / REQUIREMENTS], base=root)
 
 
 def parseable_copy(document: dict[str, Any]) -> dict[str, Any]:
@@ -265,7 +272,7 @@ def _scan(
         scan_input = Path(tmp) / "input"
         results = Path(tmp) / "results"
         _write_scan_input(stacks, scan_input)
-        args: list[str] = [str(root / VENV / "bin" / "checkov")]
+        args: list[str] = [str(checkov_venv(root) / "bin" / "checkov")]
         for stack in stacks:
             args += ["--directory", str(scan_input / stack.name)]
         args += [

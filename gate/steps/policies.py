@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
+from typing import Any
 
 from gate.options import GateOptions
 from gate.runner import Status, StepLog, StepResult
@@ -35,25 +37,30 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
     args += ["--format", "text"]
     if options.environment is not None:
         args += ["--env", options.environment]
-    completed = log.run(args, cwd=options.root, timeout=POLICIES_TIMEOUT_SECONDS)
+    completed = log.run(
+        args, cwd=options.root, timeout=POLICIES_TIMEOUT_SECONDS, separate_stderr=True
+    )
     written = tuple(r for r in reports if r.is_file())
     scope = f"{len(stacks)} stack(s); {_mapping(stacks)}"
-    if completed.returncode == 0:
+    # The verdict comes from the exit code and the JSON report, the CLI's documented contract
+    # (0 nothing blocks, 1 blocking findings, 2 could not check); its text output is for humans.
+    report = _json_report(options.reports_dir / REPORT_FILES["json"])
+    if completed.returncode == 0 and report is not None:
         return StepResult(
             status=Status.PASSED, detail=f"no blocking findings in {scope}", reports=written
         )
-    crashed = "Traceback (most recent call last)" in completed.stdout
-    if completed.returncode == 1 and not crashed:
+    if completed.returncode == 1 and report is not None and report["blocking"]:
         return StepResult(
             status=Status.FAILED,
-            detail=f"blocking findings in {scope}",
-            lines=_finding_lines(completed.stdout),
+            detail=f"{len(report['blocking'])} blocking finding(s) in {scope}",
+            lines=_finding_lines(report["blocking"]),
             reports=written,
         )
+    why = (completed.stderr or "").strip().splitlines()[-1:] or ["no report was written"]
     return StepResult(
         status=Status.FAILED,
         detail=f"policy check could not run (exit {completed.returncode}); see the log",
-        lines=_last_error(completed.stdout),
+        lines=tuple(why),
         reports=written,
     )
 
@@ -66,13 +73,33 @@ def _mapping(stacks: tuple[Stack, ...]) -> str:
         return "Python lines unknown (a stack could not be read)"
 
 
-def _finding_lines(output: str, limit: int = 20) -> tuple[str, ...]:
-    lines = [line for line in output.splitlines() if line.strip()]
+def _json_report(path: Path) -> dict[str, Any] | None:
+    """The parts of ``policies.json`` the verdict needs, or None when it is missing or not ours."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
+        return None
+    if data.get("internal_errors"):
+        return None  # some rules did not run: the check is incomplete, whatever it found
+    blocking = [f for f in data["findings"] if isinstance(f, dict) and f.get("blocking")]
+    return {"blocking": blocking}
+
+
+def _python_line(finding: dict[str, Any]) -> str:
+    source = finding.get("source")
+    if isinstance(source, dict) and source.get("file"):
+        return f"{source['file']}:{source.get('line')}; "
+    return ""
+
+
+def _finding_lines(findings: list[dict[str, Any]], limit: int = 20) -> tuple[str, ...]:
+    lines = [
+        f"{f.get('rule_id')} {f.get('severity')} {f.get('address')}: {f.get('message')}"
+        f" ({_python_line(f)}{f.get('file')}{':' + str(f['line']) if f.get('line') else ''})"
+        for f in findings
+    ]
     if len(lines) > limit:
-        return (*lines[:limit], f"... {len(lines) - limit} more line(s) in the log")
+        return (*lines[:limit], f"... {len(lines) - limit} more in policies.md and the log")
     return tuple(lines)
-
-
-def _last_error(output: str) -> tuple[str, ...]:
-    lines = [line for line in output.splitlines() if line.strip()]
-    return tuple(lines[-1:])

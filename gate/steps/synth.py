@@ -22,9 +22,14 @@ def synth_environment(options: GateOptions) -> dict[str, str]:
 
 
 def input_fingerprint(options: GateOptions) -> str:
-    """Hash of infra/, Pipfile.lock and the env overrides: everything synth output depends on."""
+    """Hash of infra/, facts/ (which infra reads), Pipfile.lock and the env overrides:
+    everything synth output depends on."""
     root = options.root
-    files = [*fingerprint.tree_files(root / "infra"), root / "Pipfile.lock"]
+    files = [
+        *fingerprint.tree_files(root / "infra"),
+        *fingerprint.tree_files(root / "facts"),
+        root / "Pipfile.lock",
+    ]
     return fingerprint.combine(
         fingerprint.hash_files(files, base=root),
         fingerprint.hash_values(synth_environment(options)),
@@ -64,7 +69,7 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
         log.write("synth inputs unchanged since the last synth; output untouched")
         return StepResult(
             status=Status.SKIPPED,
-            detail="skipped: inputs unchanged since the last synth (infra/, Pipfile.lock, "
+            detail="skipped: inputs unchanged since the last synth (infra/, facts/, Pipfile.lock, "
             "CATALOG_* overrides); --no-cache forces it",
         )
     inputs = input_fingerprint(options)

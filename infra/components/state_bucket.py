@@ -60,6 +60,8 @@ class StateKeyScope:
 
     key_prefix: str  # e.g. "catalog-api/dev/"
     role_names: tuple[str, ...]
+    # Other prefixes of the same environment, e.g. its saved plans ("plans/dev/").
+    extra_prefixes: tuple[str, ...] = ()
 
 
 def state_prefix(state_key: str) -> str:
@@ -113,7 +115,10 @@ def bucket_policy_statements(
                 "Effect": "Deny",
                 "Principal": "*",
                 "Action": "s3:*",
-                "NotResource": [bucket_arn, f"{bucket_arn}/{scope.key_prefix}*"],
+                "NotResource": [
+                    bucket_arn,
+                    *(f"{bucket_arn}/{p}*" for p in (scope.key_prefix, *scope.extra_prefixes)),
+                ],
                 "Condition": {
                     "ArnLike": {"aws:PrincipalArn": [role_arn_pattern(n) for n in scope.role_names]}
                 },

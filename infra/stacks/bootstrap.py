@@ -13,8 +13,14 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTag
 from constructs import Construct
 
 from infra.backend import REQUIRED_TERRAFORM_VERSION
-from infra.components.github_oidc import GithubEnvironmentRoles, GithubOidcProvider
-from infra.components.state_bucket import StateBucket, StateKeyScope, state_prefix
+from infra.components.github_oidc import GithubEnvironmentRoles, GithubOidcProvider, plans_prefix
+from infra.components.iam import permissions_boundary_name
+from infra.components.state_bucket import (
+    StateBucket,
+    StateKeyScope,
+    role_arn_pattern,
+    state_prefix,
+)
 from infra.config import PROJECT, Settings
 
 BOOTSTRAP_STACK_NAME = f"{PROJECT}-bootstrap"
@@ -67,10 +73,24 @@ class BootstrapStack(TerraformStack):
                 StateKeyScope(
                     key_prefix=state_prefix(env.state_key),
                     role_names=(env.plan_role_name, env.apply_role_name),
+                    extra_prefixes=(plans_prefix(env.name),),
                 )
                 for env in settings.environments
             ],
         )
+        # What no CI role and no role under a boundary may change or assume: every CI role
+        # and every boundary policy (names known at synth; the account is a wildcard).
+        protected_arns = [
+            *(
+                role_arn_pattern(name)
+                for env in settings.environments
+                for name in (env.plan_role_name, env.apply_role_name)
+            ),
+            *(
+                f"arn:aws:iam::*:policy/{permissions_boundary_name(env.name)}"
+                for env in settings.environments
+            ),
+        ]
         self.roles = {
             env.name: GithubEnvironmentRoles(
                 self,
@@ -78,8 +98,10 @@ class BootstrapStack(TerraformStack):
                 environment=env,
                 repository=settings.github_repository,
                 provider_arn=self.github.provider.arn,
+                account_id=account.account_id,
                 state_bucket=settings.state.bucket,
                 state_kms_key_arn=self.state.key.arn,
+                protected_arns=protected_arns,
             )
             for env in settings.environments
         }
@@ -93,6 +115,7 @@ class BootstrapStack(TerraformStack):
         for name, roles in self.roles.items():
             TerraformOutput(self, f"plan_role_arn_{name}", value=roles.plan_role.arn)
             TerraformOutput(self, f"apply_role_arn_{name}", value=roles.apply_role.arn)
+            TerraformOutput(self, f"permissions_boundary_arn_{name}", value=roles.boundary.arn)
 
 
 def bootstrap_tags(settings: Settings) -> dict[str, str]:

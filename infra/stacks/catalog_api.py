@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput, TerraformStack
+from cdktf import Aspects, TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_ec2_managed_prefix_list import DataAwsEc2ManagedPrefixList
 from cdktf_cdktf_provider_aws.data_aws_elb_service_account import DataAwsElbServiceAccount
@@ -18,6 +18,7 @@ from infra.components.encryption import (
     account_key_policy,
     cloudwatch_logs_key_policy,
 )
+from infra.components.iam import PermissionsBoundaryAspect, permissions_boundary_arn
 from infra.components.load_balancer import LoadBalancer
 from infra.components.network import Network
 from infra.components.secrets import Secrets
@@ -49,6 +50,12 @@ class CatalogApiStack(TerraformStack):
         configure_state_backend(self, config=config, state=state)
 
         account_id = DataAwsCallerIdentity(self, "caller").account_id
+        # Every role of this stack carries the boundary the apply role is required to set.
+        Aspects.of(self).add(
+            PermissionsBoundaryAspect(
+                permissions_boundary_arn(account_id=account_id, environment=config.name)
+            )
+        )
         zone_id = DataAwsRoute53Zone(
             self, "zone", name=config.hosted_zone_name, private_zone=False
         ).zone_id

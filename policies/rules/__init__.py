@@ -8,6 +8,10 @@ Shared conventions (helpers in ``_helpers``):
   produces no finding;
 - a rule whose severity depends on the environment uses the production severity when the
   environment is unknown, and a production-only rule does not run then.
+- every rule module is imported on every run, so module level stays cheap: the standard
+  library and ``policies``/``tfjson``/``facts`` only; import anything heavier (yaml, boto3, a
+  large data file) inside the function that needs it. ``policies bench`` prints the start-up
+  figures, and a test fails when ``check`` loads rich, yaml or jsonschema without need.
 """
 
 from policies.rules import (  # noqa: F401  (imported for their @rule registrations)
@@ -26,4 +30,5 @@ from policies.rules import (  # noqa: F401  (imported for their @rule registrati
     s3_public,
     secretsmanager,
     tags,
+    trust_boundary,
 )

@@ -6,22 +6,16 @@ import re
 from collections.abc import Iterator
 from itertools import pairwise
 
+from facts.aws import FARGATE_MEMORY_BY_CPU
 from policies.model import Document, Resource, Severity, Violation, is_known
 from policies.registry import rule
 from policies.rules._helpers import number, text
 
 TASK_DEFINITION = "aws_ecs_task_definition"
 
-# Task CPU units -> allowed memory (MiB), from the ECS developer guide "Task CPU and memory"
-# table for Linux Fargate tasks (platform version 1.4.0).
+# Task CPU units -> allowed memory (MiB), the table infra.config validates against too.
 FARGATE_SIZES: dict[int, frozenset[int]] = {
-    256: frozenset({512, 1024, 2048}),
-    512: frozenset(range(1024, 4096 + 1, 1024)),
-    1024: frozenset(range(2048, 8192 + 1, 1024)),
-    2048: frozenset(range(4096, 16384 + 1, 1024)),
-    4096: frozenset(range(8192, 30720 + 1, 1024)),
-    8192: frozenset(range(16384, 61440 + 1, 4096)),
-    16384: frozenset(range(32768, 122880 + 1, 8192)),
+    cpu: frozenset(memory) for cpu, memory in FARGATE_MEMORY_BY_CPU.items()
 }
 
 _VCPU = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*vcpu\s*$", re.IGNORECASE)

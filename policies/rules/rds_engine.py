@@ -1,7 +1,7 @@
 """RDS / Aurora engine versions: an ``engine_version`` the region does not offer fails at create.
 
 The offered versions live in ``policies/data/rds_engine_versions.json`` (regenerate it with
-``scripts/refresh-rds-engine-versions.sh``), so the rule needs no AWS access.
+``python -m policies.data.refresh``), so the rule needs no AWS access.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def engine_version_offered(document: Document) -> Iterator[Violation]:
                 message=(
                     f"cannot check {engine} {version}: region {region} is not in "
                     f"policies/data/rds_engine_versions.json; add it with "
-                    f"scripts/refresh-rds-engine-versions.sh"
+                    "`python -m policies.data.refresh`"
                 ),
             )
             continue

@@ -6,7 +6,9 @@ export PIPENV_VENV_IN_PROJECT=1
 export PIPENV_YES=1
 export PIPENV_NOSPIN=1
 export PIPENV_VERBOSITY=-1
-export PYTHONDONTWRITEBYTECODE=1
+# Bytecode caches live outside the checkout: every command starts warm (the policy CLI spends
+# more time compiling its sources than checking a stack), and the tree stays clean.
+export PYTHONPYCACHEPREFIX="${PYTHONPYCACHEPREFIX:-${XDG_CACHE_HOME:-$HOME/.cache}/catalog-api-infra/pycache}"
 
 ensure_pipenv() {
   if command -v pipenv >/dev/null 2>&1; then

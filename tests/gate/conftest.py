@@ -25,9 +25,38 @@ class GateRun:
     reports: Path
 
 
+@pytest.fixture(scope="session")
+def checkov_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ONE checkov environment for every test that scans, never built inside the checkout.
+
+    ``GATE_CHECKOV_VENV`` when the caller set it (CI may prebuild one); else the project's
+    ``.venv-checkov`` when it is already current (only read); else one built for this session
+    in a temporary directory.
+    """
+    from gate.runner import StepLog
+    from gate.steps.checkov import VENV, VENV_ENV, ensure_venv, venv_is_current
+
+    if os.environ.get(VENV_ENV):
+        return Path(os.environ[VENV_ENV])
+    if venv_is_current(REPO_ROOT / VENV, root=REPO_ROOT):
+        return REPO_ROOT / VENV
+    venv = tmp_path_factory.mktemp("checkov") / "venv"
+    log_path = venv.parent / "build.log"
+    with log_path.open("w") as handle:
+        failure = ensure_venv(venv, root=REPO_ROOT, log=StepLog(path=log_path, handle=handle))
+    if failure is not None:
+        pytest.fail(f"{failure.detail}; see {log_path}")
+    return venv
+
+
 @pytest.fixture
 def run_gate(tmp_path: Path):
-    """Run the real gate script with its reports and caches under tmp_path."""
+    """Run the real gate script with its reports and caches under tmp_path.
+
+    A test that runs the checkov step passes ``GATE_CHECKOV_VENV`` from ``checkov_venv``;
+    any other run gets an empty location outside the checkout, so no gate run started by the
+    tests ever builds or replaces the project's ``.venv-checkov``.
+    """
 
     def run(*args: str, env: dict[str, str] | None = None) -> GateRun:
         reports = tmp_path / "reports"
@@ -38,6 +67,7 @@ def run_gate(tmp_path: Path):
                 **os.environ,
                 "GATE_CACHE_DIR": str(tmp_path / "cache"),
                 "CDKTF_OUTDIR": str(tmp_path / "cdktf.out"),
+                "GATE_CHECKOV_VENV": str(tmp_path / "no-checkov-venv"),
                 **(env or {}),
             },
             capture_output=True,

@@ -1,8 +1,9 @@
-"""The checkov step end to end, with the real checkov from .venv-checkov (built if missing)."""
+"""The checkov step end to end, with the real checkov (the session's one checkov environment)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -12,8 +13,11 @@ SCAN_FIXTURE = FIXTURES / "checkov-scan"
 
 
 @pytest.mark.slow
-def test_unexpected_failures_fail_the_gate_and_the_scan_is_reused(run_gate) -> None:
-    first = run_gate("--only", "checkov", "--stacks-dir", str(SCAN_FIXTURE))
+def test_unexpected_failures_fail_the_gate_and_the_scan_is_reused(
+    run_gate, checkov_venv: Path
+) -> None:
+    env = {"GATE_CHECKOV_VENV": str(checkov_venv)}
+    first = run_gate("--only", "checkov", "--stacks-dir", str(SCAN_FIXTURE), env=env)
     assert first.returncode == 1, first.stdout + first.stderr
     assert "gate FAILED: checkov" in first.stdout
     assert "1 stack(s), 9 passed, 0 accepted, 10 unexpected failure(s)" in first.stdout
@@ -34,7 +38,7 @@ def test_unexpected_failures_fail_the_gate_and_the_scan_is_reused(run_gate) -> N
     assert uris == {str((SCAN_FIXTURE / "catalog-api-dev" / "cdk.tf.json").relative_to(REPO_ROOT))}
     assert "<testsuites" in (first.reports / "checkov.xml").read_text()
 
-    second = run_gate("--only", "checkov", "--stacks-dir", str(SCAN_FIXTURE))
+    second = run_gate("--only", "checkov", "--stacks-dir", str(SCAN_FIXTURE), env=env)
     assert second.returncode == 1
     assert "scan reused: stacks and checkov requirements unchanged" in second.stdout
     assert "10 unexpected failure(s)" in second.stdout

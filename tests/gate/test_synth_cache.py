@@ -44,6 +44,8 @@ def fake_repo(tmp_path: Path) -> Path:
     (tmp_path / "infra" / "components").mkdir(parents=True)
     (tmp_path / "infra" / "app.py").write_text("APP = 1\n")
     (tmp_path / "infra" / "components" / "network.py").write_text("CIDR = '10.0.0.0/16'\n")
+    (tmp_path / "facts").mkdir()
+    (tmp_path / "facts" / "aws.py").write_text("REGIONS = ('eu-north-1',)\n")
     (tmp_path / "Pipfile.lock").write_text("{}\n")
     return tmp_path
 
@@ -60,9 +62,14 @@ def test_fingerprint_changes_with_every_synth_input(
     after_edit = synth.input_fingerprint(options)
     assert after_edit != base
 
+    # infra reads its AWS facts from facts/: a change there changes what synth writes.
+    (fake_repo / "facts" / "aws.py").write_text("REGIONS = ('eu-west-1',)\n")
+    after_facts = synth.input_fingerprint(options)
+    assert after_facts != after_edit
+
     (fake_repo / "Pipfile.lock").write_text('{"changed": true}\n')
     after_lock = synth.input_fingerprint(options)
-    assert after_lock != after_edit
+    assert after_lock != after_facts
 
     monkeypatch.setenv("CATALOG_REGION", "eu-west-1")
     after_env = synth.input_fingerprint(options)

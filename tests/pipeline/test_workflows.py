@@ -27,7 +27,9 @@ def _load(name: str) -> dict[str, Any]:
 
 
 DEPLOY = _load("deploy.yml")
-ENVIRONMENT_JOB = _load("deploy-environment.yml")["jobs"]["deploy"]
+ENVIRONMENT_JOBS = _load("deploy-environment.yml")["jobs"]
+PLAN_JOB = ENVIRONMENT_JOBS["plan"]
+APPLY_JOB = ENVIRONMENT_JOBS["apply"]
 DRIFT = _load("drift.yml")
 
 
@@ -57,45 +59,88 @@ def test_deploy_triggers() -> None:
     assert dispatch["options"] == ["all", *ENVIRONMENTS]
 
 
-def test_each_environment_job_is_bound_to_its_environment_and_never_cancelled() -> None:
-    assert ENVIRONMENT_JOB["environment"] == {"name": "${{ inputs.environment }}"}
-    assert ENVIRONMENT_JOB["concurrency"] == {
+def test_each_environment_has_a_plan_job_without_environment_then_a_bound_apply_job() -> None:
+    assert list(ENVIRONMENT_JOBS) == ["plan", "apply"]
+    # The plan is made, stored and summarized before anyone is asked to approve.
+    assert "environment" not in PLAN_JOB
+    assert APPLY_JOB["needs"] == "plan"
+    assert APPLY_JOB["environment"] == {"name": "${{ inputs.environment }}"}
+    assert APPLY_JOB["concurrency"] == {
         "group": "deploy-${{ inputs.environment }}",
         "cancel-in-progress": False,
     }
-    assert ENVIRONMENT_JOB["permissions"] == {"contents": "read", "id-token": "write"}
+    assert PLAN_JOB["concurrency"]["cancel-in-progress"] is False
+    for job in (PLAN_JOB, APPLY_JOB):
+        assert job["permissions"] == {"contents": "read", "id-token": "write"}
 
 
 def _runs(job: dict[str, Any]) -> list[str]:
     return [step["run"] for step in job["steps"] if "run" in step]
 
 
-def test_deploy_steps_run_in_order() -> None:
-    steps = [
+def _script_steps(job: dict[str, Any]) -> list[str]:
+    return [
         match.group(1)
-        for step in ENVIRONMENT_JOB["steps"]
+        for step in job["steps"]
         if (match := re.search(r"scripts/deploy-environment\.sh (\S+)", step.get("run", "")))
     ]
 
-    assert steps == [
+
+def test_deploy_steps_run_in_order() -> None:
+    assert _script_steps(PLAN_JOB) == [
         "describe",
         "synth",
         "check-config",
         "plan",
         "check-plan",
+        "store-plan",
+        "report-failure",
+    ]
+    assert _script_steps(APPLY_JOB) == [
+        "describe",
+        "synth",
+        "fetch-plan",
+        "check-order",
         "apply",
+        "record",
         "outputs",
         "report-failure",
     ]
 
 
-def test_deploy_assumes_the_apply_role_and_uploads_no_secret_bearing_plan() -> None:
-    by_id = {step.get("id"): step for step in ENVIRONMENT_JOB["steps"]}
+def test_apply_fetches_the_plan_the_plan_job_stored_and_has_full_history() -> None:
+    outputs = PLAN_JOB["outputs"]
+    assert outputs["plan_sha256"] == "${{ steps.store-plan.outputs.plan_sha256 }}"
+    assert outputs["plan_key"] == "${{ steps.store-plan.outputs.plan_key }}"
+    assert APPLY_JOB["env"] == {
+        "PLAN_SHA256": "${{ needs.plan.outputs.plan_sha256 }}",
+        "PLAN_KEY": "${{ needs.plan.outputs.plan_key }}",
+    }
+    checkout = APPLY_JOB["steps"][0]
+    assert checkout["uses"].startswith("actions/checkout@")
+    assert checkout["with"]["fetch-depth"] == 0
+    account = next(s for s in APPLY_JOB["steps"] if s.get("id") == "account")
+    assert account["env"]["EXPECTED_ACCOUNT_ID"] == "${{ needs.plan.outputs.account_id }}"
 
-    assert "steps.describe.outputs.apply_role" in by_id["aws"]["with"]["role-to-assume"]
+
+def test_plan_job_uses_the_plan_role_and_apply_job_the_apply_role() -> None:
+    def role(job: dict[str, Any]) -> str:
+        return next(s for s in job["steps"] if s.get("id") == "aws")["with"]["role-to-assume"]
+
+    assert "steps.describe.outputs.plan_role" in role(PLAN_JOB)
+    assert "steps.describe.outputs.apply_role" in role(APPLY_JOB)
+    for job in (PLAN_JOB, APPLY_JOB):
+        assert "steps.account.outputs.account_id" in role(job)
+        steps = [s.get("id") for s in job["steps"]]
+        assert steps.index("aws") < steps.index("plan" if job is PLAN_JOB else "fetch-plan")
+
+
+def test_deploy_uploads_no_secret_bearing_plan() -> None:
+    by_id = {step.get("id"): step for step in PLAN_JOB["steps"]}
     uploaded = by_id["upload"]["with"]["path"].split()
     assert not any(p.endswith(("/plan.json", "tfplan")) for p in uploaded)
     assert any(p.endswith("plan.redacted.json") for p in uploaded)
+    assert not any("upload-artifact" in str(s.get("uses")) for s in APPLY_JOB["steps"])
 
 
 def test_drift_schedule_matrix_and_polite_concurrency() -> None:
@@ -114,10 +159,15 @@ def test_drift_schedule_matrix_and_polite_concurrency() -> None:
     assert "matrix.plan_role" in role["with"]["role-to-assume"]
 
 
-def test_the_failure_summary_also_runs_when_a_timeout_cancels_the_job() -> None:
-    report = next(s for s in ENVIRONMENT_JOB["steps"] if "report-failure" in s.get("run", ""))
+@pytest.mark.parametrize("job", [PLAN_JOB, APPLY_JOB], ids=["plan", "apply"])
+def test_the_failure_summary_also_runs_when_a_timeout_cancels_the_job(job) -> None:
+    report = next(s for s in job["steps"] if "report-failure" in s.get("run", ""))
 
     assert report["if"] == "${{ failure() || cancelled() }}"
+    # Every step with an id is named in STEP_OUTCOMES, so the summary can point at it.
+    named = {pair.split("=")[0] for pair in report["env"]["STEP_OUTCOMES"].split()}
+    ids = {s["id"] for s in job["steps"] if "id" in s}
+    assert ids - {"venv-cache", "provider-cache", "aws"} <= named
 
 
 def test_drift_keeps_aws_and_issue_permissions_in_separate_jobs() -> None:
@@ -234,6 +284,26 @@ def test_apply_step_applies_exactly_the_saved_plan(tmp_path: Path) -> None:
 _STATUS_FUNCTIONS = ("success()", "failure()", "always()", "cancelled()")
 
 
+class _GitHubString(str):
+    """A string compared the way GitHub expressions compare strings: ignoring case.
+
+    https://docs.github.com/en/actions/reference/workflows-and-actions/expressions#operators
+    ("GitHub ignores case when comparing strings").
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and self.casefold() == other.casefold()
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = str.__hash__
+
+
+def _github(value: str | None) -> _GitHubString | None:
+    return None if value is None else _GitHubString(value)
+
+
 def _job_runs(
     job: dict[str, Any], *, event: str, selected: str | None, ref: str, results: dict[str, str]
 ) -> bool:
@@ -261,7 +331,14 @@ def _job_runs(
         r"'[^']*'|needs\[\"[\w-]+\"\]|\b(ref|event|selected|True|and|or)\b", "", expression
     )
     assert re.fullmatch(r"[\s()=]*", leftover), f"evaluator cannot read: {leftover!r}"
-    namespace = {"ref": ref, "event": event, "selected": selected, "needs": results}
+    expression = re.sub(r"'([^']*)'", r"_github('\1')", expression)
+    namespace = {
+        "ref": _github(ref),
+        "event": _github(event),
+        "selected": _github(selected),
+        "needs": {name: _github(result) for name, result in results.items()},
+        "_github": _github,
+    }
     return bool(eval(expression, {"__builtins__": {}}, namespace))
 
 
@@ -285,6 +362,16 @@ def test_a_failed_environment_stops_every_later_one(event, selected, failing) ->
     ran = _deployed(event=event, selected=selected, failing=failing, ref="refs/heads/main")
 
     assert ran == expected
+
+
+def test_the_evaluator_compares_strings_like_github() -> None:
+    job = {"if": "github.ref == 'refs/heads/main' && inputs.environment == 'dev'"}
+    assert _job_runs(job, event="push", selected="DEV", ref="refs/heads/Main", results={})
+    assert not _job_runs(job, event="push", selected="prod", ref="refs/heads/main", results={})
+    assert not _job_runs(job, event="push", selected=None, ref="refs/heads/main", results={})
+    needed = {"needs": "dev", "if": "!cancelled() && needs.dev.result == 'success'"}
+    assert _job_runs(needed, event="push", selected=None, ref="x", results={"dev": "Success"})
+    assert not _job_runs(needed, event="push", selected=None, ref="x", results={"dev": "failure"})
 
 
 @pytest.mark.parametrize(("event", "selected"), _RUNS)

@@ -313,3 +313,31 @@ def test_a_plan_can_come_from_stdin(
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"   ")))
     code, _, err = invoke(capsys, "check", "-")
     assert_one_line_error(code, err, "<stdin>: input is empty")
+
+
+def _imported_by(*args: str) -> set[str]:
+    """Top-level packages a real ``python -m policies ...`` process imports."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "policies", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr[-500:]
+    return {
+        row.split("|")[-1].strip().split(".")[0]
+        for row in result.stderr.splitlines()
+        if row.startswith("import time:") and "|" in row
+    }
+
+
+def test_check_imports_only_what_the_command_uses(tmp_path: Path) -> None:
+    report = tmp_path / "policies.json"
+    json_only = _imported_by("check", str(BROKEN_BACKEND), "-f", "json", "-o", str(report))
+    # The repository's waivers file declares none: no YAML parser, no schema validator; JSON
+    # output needs no terminal renderer; and nothing of the stacks or AWS.
+    assert not json_only & {"rich", "yaml", "jsonschema", "cdktf", "boto3", "botocore"}
+    assert "policies" in json_only and "tfjson" in json_only
+    # The same process with the text report does load rich: the check above can fail.
+    assert "rich" in _imported_by("check", str(BROKEN_BACKEND), "-f", "text")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from gate.plan_comment import GITHUB_COMMENT_LIMIT, Section, fit, marker, render
-from tests.gate.conftest import REPO_ROOT
+from facts.project import plan_comment_marker
+from pipeline.comment import GITHUB_COMMENT_LIMIT, render
+from pipeline.markdown import Section, assemble
+from tests.fixture_paths import REPO_ROOT
 
 POST_SCRIPT = REPO_ROOT / "scripts" / "post-plan-comment.sh"
 PLAN_SCRIPT = REPO_ROOT / "scripts" / "plan.sh"
@@ -26,20 +29,22 @@ def _render(**changes):
         "plan_log": None,
         "run_url": "https://github.com/o/r/actions/runs/1",
     }
-    return render(**{**arguments, **changes})
+    arguments |= changes
+    return render(marker=plan_comment_marker(arguments["environment"]), **arguments)
 
 
 def test_small_comment_is_complete_and_starts_with_the_environment_marker() -> None:
     body = _render()
-    assert body.splitlines()[0] == marker("dev") == "<!-- catalog-api-plan:dev -->"
+    assert body.splitlines()[0] == plan_comment_marker("dev") == "<!-- catalog-api-plan:dev -->"
     assert "✅ plan ready for review" in body
     assert "2 to add" in body
     assert "No findings." in body
-    assert "shortened" not in body
+    assert "Output cut" not in body
+    assert "[run](https://github.com/o/r/actions/runs/1)" in body
 
 
 def test_markers_differ_per_environment() -> None:
-    assert marker("dev") != marker("prod")
+    assert plan_comment_marker("dev") != plan_comment_marker("prod")
     assert _render(environment="prod").startswith("<!-- catalog-api-plan:prod -->")
 
 
@@ -50,9 +55,16 @@ def test_huge_parts_are_cut_under_the_limit_and_the_cut_is_explained() -> None:
         summary="| resource | action |\n|---|---|\n" + resources, findings=findings + "```\n"
     )
     assert len(body) <= GITHUB_COMMENT_LIMIT
-    assert "shortened to stay under GitHub's 65,536-character limit" in body
-    assert "plan summary: kept" in body and "policy findings: kept" in body
-    assert "lines cut); full text in the `plan-dev` artifact" in body
+    note = re.search(
+        r"Output cut to stay under [\d,]+ characters: ([\d,]+) of 6,002 plan summary lines; "
+        r"([\d,]+) of 4,002 policy finding lines not shown\. Everything is in the `plan-dev` "
+        r"artifact of \[this run\]\(https://github.com/o/r/actions/runs/1\)",
+        body,
+    )
+    assert note is not None, body[-800:]
+    # Both parts keep a fair share: neither is squeezed out by the other.
+    assert body.count("| create |") > 500
+    assert body.count("missing tags") > 500
     # the findings were cut inside a code block: it is closed again
     findings_part = body.split("### Policy findings")[1]
     assert findings_part.count("```") % 2 == 0
@@ -60,13 +72,25 @@ def test_huge_parts_are_cut_under_the_limit_and_the_cut_is_explained() -> None:
 
 def test_a_short_part_keeps_everything_when_another_is_cut() -> None:
     sections = [
-        Section(title="plan summary", text="x\n" * 50_000, full_text_at="artifact"),
-        Section(title="policy findings", text="one finding", full_text_at="artifact"),
+        Section(heading="", items=["x\n"] * 50_000, noun="summary lines"),
+        Section(heading="### Findings\n", items=["one finding\n"], noun="finding lines"),
     ]
-    fitted, cuts = fit(sections, budget=10_000)
-    assert fitted[1].text == "one finding"
-    assert [cut.title for cut in cuts] == ["plan summary"]
-    assert sum(len(s.text) for s in fitted) <= 10_000 + 100
+    body = assemble(head="", sections=sections, limit=10_000)
+    assert "one finding" in body
+    assert len(body) <= 10_000
+    assert "of 50,000 summary lines not shown" in body
+    assert "finding lines" not in body.split("[!WARNING]")[1]
+
+
+def test_a_later_priority_gets_only_the_room_left() -> None:
+    rows = Section(heading="", items=[f"row {i}\n" for i in range(5_000)], noun="rows")
+    details = Section(heading="", items=["detail\n"] * 10, noun="details", priority=1)
+    body = assemble(head="", sections=[rows, details], limit=5_000)
+    assert "detail\n" not in body  # rows were cut, so no details
+    assert "10 of 10 details" in body
+
+    body = assemble(head="", sections=[rows, details], limit=100_000)
+    assert body.count("detail\n") == 10 and "Output cut" not in body
 
 
 def test_failed_plan_shows_the_end_of_the_terraform_log() -> None:
@@ -127,3 +151,45 @@ def test_plan_script_usage_errors_exit_2_with_one_line(args: list[str], message:
     assert result.returncode == 2
     assert result.stderr.startswith(message)
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_plan_comment_command_writes_the_comment_with_this_run(run_cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "o/r")
+    monkeypatch.setenv("GITHUB_RUN_ID", "42")
+    log = tmp_path / "plan.log"
+    log.write_text("Error: AccessDenied\n", encoding="utf-8")
+    output = tmp_path / "out" / "comment.md"
+
+    result = run_cli(
+        "plan-comment",
+        "--env",
+        "staging",
+        "--stack",
+        "catalog-api-staging",
+        "--summary",
+        tmp_path / "missing-summary.md",
+        "--plan-log",
+        log,
+        "--plan-exit",
+        "1",
+        "--output",
+        output,
+    )
+
+    assert result.code == 0, result.err
+    body = output.read_text(encoding="utf-8")
+    assert body.startswith("<!-- catalog-api-plan:staging -->\n")
+    assert "❌ terraform plan failed" in body
+    assert "Error: AccessDenied" in body
+    assert "https://github.com/o/r/actions/runs/42" in body
+
+
+def test_the_marker_and_run_url_commands_print_the_one_definition(run_cli, monkeypatch):
+    assert run_cli("comment-marker", "--env", "prod").out == "<!-- catalog-api-plan:prod -->\n"
+    monkeypatch.delenv("GITHUB_RUN_ID", raising=False)
+    assert run_cli("run-url").out == ""
+    monkeypatch.setenv("GITHUB_REPOSITORY", "o/r")
+    monkeypatch.setenv("GITHUB_RUN_ID", "7")
+    monkeypatch.delenv("GITHUB_SERVER_URL", raising=False)
+    assert run_cli("run-url").out == "https://github.com/o/r/actions/runs/7\n"
