@@ -63,7 +63,13 @@ class _FrameLocator:
     def _file(self, code: CodeType) -> str | None:
         if code not in self._files:
             path = Path(code.co_filename).resolve()
-            inside = path.is_relative_to(self._infra_dir) and path != Path(__file__).resolve()
+            # Only real modules: "<string>" (exec'd code) resolves against the working
+            # directory, which is infra/ when the cdktf CLI runs main.py.
+            inside = (
+                path.suffix == ".py"
+                and path.is_relative_to(self._infra_dir)
+                and path != Path(__file__).resolve()
+            )
             self._files[code] = path.relative_to(self._repo_root).as_posix() if inside else None
         return self._files[code]
 
