@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from tests.fixture_paths import REPO_ROOT
+from tests.infra.synth_json import ENV_NAMES, stack_name
 from tests.infra.test_infra_snapshots import normalize
-from tests.infra.tfjson import ENV_NAMES, stack_name
 
 BOOTSTRAP = "catalog-api-bootstrap"
 ALL_STACKS = (*(stack_name(env) for env in ENV_NAMES), BOOTSTRAP)
