@@ -57,15 +57,24 @@ _SOURCES_PAIRED = """
 import json, os, sys, tempfile, time
 from pathlib import Path
 
+def _descendants(pid):
+    for tasks in Path(f"/proc/{pid}").glob("task/*/children"):
+        for child in tasks.read_text().split():
+            yield child
+            yield from _descendants(child)
+
 def cpu_seconds():
-    # This process plus the jsii node process it drives: CPU time, unlike wall time, barely
-    # moves with load from other users of the machine (Linux /proc; else wall time).
-    total = time.process_time()
-    children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
-    if not children.exists():
+    # This process plus the jsii node processes it drives (the kernel runs in a grandchild):
+    # CPU time, unlike wall time, barely moves with load from other users of the machine
+    # (Linux /proc; elsewhere wall time).
+    if not Path("/proc/self/stat").exists():
         return time.perf_counter()
-    for pid in children.read_text().split():
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = time.process_time()
+    for pid in _descendants(os.getpid()):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
         total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
 
