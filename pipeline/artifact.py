@@ -28,6 +28,7 @@ from typing import Any
 
 import click
 
+from tfjson.kind import CONFIG_KEYS
 from tfjson.reader import InputError
 
 MAX_ZIP_BYTES = 20 * 1024 * 1024
@@ -40,25 +41,8 @@ MAX_DEPTH = 64  # deeper JSON than any stack needs; keeps the walk below far fro
 
 _MEMBER = re.compile(r"(?:stacks/)?([a-z0-9][a-z0-9-]{0,62})/cdk\.tf\.json")
 _DIRECTORY = re.compile(r"(?:stacks/)?(?:[a-z0-9][a-z0-9-]{0,62}/)?")
-# Terraform's JSON configuration syntax: the top-level block types, plus "//" comments.
-TOP_LEVEL_KEYS = frozenset(
-    {
-        "//",
-        "terraform",
-        "provider",
-        "resource",
-        "data",
-        "ephemeral",
-        "output",
-        "locals",
-        "variable",
-        "module",
-        "check",
-        "import",
-        "moved",
-        "removed",
-    }
-)
+# Terraform's JSON configuration syntax: its top-level keys, defined once in tfjson.
+TOP_LEVEL_KEYS = CONFIG_KEYS
 
 
 @dataclass(frozen=True, kw_only=True)

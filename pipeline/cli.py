@@ -157,14 +157,19 @@ def redact_plan_command(plan_json: Path, output: Path) -> int:
 
 @cli.command("plan-comment")
 @click.option("--env", "environment", required=True, help="Environment name.")
-@click.option("--stack", required=True, help="Stack name.")
+@click.option("--stack", help="Stack name.")
 @click.option(
     "--summary", "summary_md", type=click.Path(path_type=Path), help="Plan summary (Markdown)."
 )
 @click.option("--findings", type=click.Path(path_type=Path), help="Policy findings (Markdown).")
-@click.option("--plan-exit", type=int, required=True, help="Exit code of terraform plan.")
+@click.option("--plan-exit", type=int, help="Exit code of terraform plan (unless --refused).")
 @click.option("--policies-exit", type=int, help="Exit code of the policy check, if it ran.")
 @click.option("--plan-log", type=click.Path(path_type=Path), help="terraform's output.")
+@click.option(
+    "--refused",
+    type=click.Path(path_type=Path),
+    help="Log of the checks that refused the PR's stacks before planning (nothing planned).",
+)
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -174,15 +179,18 @@ def redact_plan_command(plan_json: Path, output: Path) -> int:
 def plan_comment_command(
     *,
     environment: str,
-    stack: str,
+    stack: str | None,
     summary_md: Path | None,
     findings: Path | None,
-    plan_exit: int,
+    plan_exit: int | None,
     policies_exit: int | None,
     plan_log: Path | None,
+    refused: Path | None,
     output: Path,
 ) -> int:
     """Write the sticky PR comment for one environment's plan (missing inputs are left out)."""
+    if (plan_exit is None) == (refused is None):
+        raise click.UsageError("give either --plan-exit or --refused")
     body = comment.render(
         marker=plan_comment_marker(environment),
         environment=environment,
@@ -193,6 +201,7 @@ def plan_comment_command(
         policies_exit=policies_exit,
         plan_log=_read_optional(plan_log),
         run_url=_this_run(),
+        refused=(_read_optional(refused) or "(no log)") if refused is not None else None,
     )
     _write(output, body)
     click.echo(f"wrote {output} ({len(body):,} characters)")

@@ -17,16 +17,21 @@ def render(
     *,
     marker: str,
     environment: str,
-    stack: str,
+    stack: str | None,
     summary: str | None,
     findings: str | None,
-    plan_exit: int,
+    plan_exit: int | None,
     policies_exit: int | None,
     plan_log: str | None,
     run_url: str | None,
+    refused: str | None = None,
     limit: int = MARKDOWN_LIMIT,
 ) -> str:
-    if plan_exit != 0:
+    """The comment body. ``refused`` is the log of the checks that refused a PR's synthesized
+    stacks before any plan: then nothing was planned and no AWS role was used."""
+    if refused is not None:
+        verdict = "⛔ not planned: the checks refused this PR's synthesized stacks"
+    elif plan_exit != 0:
         verdict = "❌ terraform plan failed"
     elif policies_exit == 1:
         verdict = "❌ blocking policy findings"
@@ -34,10 +39,21 @@ def render(
         verdict = "❌ the policy check could not run"
     else:
         verdict = "✅ plan ready for review"
-    head = f"{marker}\n## Plan: `{environment}` (`{stack}`) — {verdict}\n\n"
+    stack_note = f" (`{stack}`)" if stack else ""
+    head = f"{marker}\n## Plan: `{environment}`{stack_note} — {verdict}\n\n"
 
     sections: list[Section] = []
-    if plan_exit != 0:
+    if refused is not None:
+        head += "No AWS role was used. Fix what the checks below report and push again.\n\n"
+        sections.append(
+            Section(
+                heading="### Why\n\n```text\n",
+                items=[line + "\n" for line in refused.splitlines()],
+                noun="check log lines",
+                footer="```\n\n",
+            )
+        )
+    elif plan_exit != 0:
         tail_lines = (plan_log or "").splitlines()[-LOG_TAIL_LINES:]
         sections.append(
             Section(

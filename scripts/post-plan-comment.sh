@@ -25,7 +25,10 @@ done
 : "${GITHUB_REPOSITORY:?GITHUB_REPOSITORY must be set (owner/repo)}"
 
 # The marker is defined once (facts/project.py). scripts/plan.sh wrote the comment with the
-# same environment, so .venv exists whenever there is a comment to post.
+# same environment, so .venv exists whenever there is a comment to post (no sync needed; the
+# library only sets where bytecode goes).
+# shellcheck source=lib/python-env.sh
+source "$root/scripts/lib/python-env.sh"
 python="$root/.venv/bin/python"
 [ -x "$python" ] || { echo "error: $python not found (run scripts/plan.sh first)" >&2; exit 2; }
 marker=$(cd "$root" && "$python" -m pipeline comment-marker --env "$env_name") || exit 2

@@ -15,16 +15,25 @@ from tfjson.reader import InputError
 
 Kind = Literal["config", "plan"]
 
-CONFIG_KEYS = (
-    "resource",
-    "terraform",
-    "provider",
-    "data",
-    "output",
-    "module",
-    "locals",
-    "variable",
-    "//",  # CDKTF's metadata block
+# Terraform's JSON configuration syntax: the top-level block types, plus "//" comments (CDKTF
+# writes its metadata there).
+CONFIG_KEYS = frozenset(
+    {
+        "//",
+        "terraform",
+        "provider",
+        "resource",
+        "data",
+        "ephemeral",
+        "output",
+        "locals",
+        "variable",
+        "module",
+        "check",
+        "import",
+        "moved",
+        "removed",
+    }
 )
 PLAN_KEYS = ("resource_changes", "planned_values", "output_changes", "resource_drift")
 # Terraform promises backward-compatible additions within a major format version.

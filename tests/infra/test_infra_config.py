@@ -197,7 +197,12 @@ def test_python_m_infra_with_unknown_environment_exits_2_without_traceback(
     result = subprocess.run(
         [sys.executable, "-m", "infra"],
         cwd=REPO_ROOT,
-        env={"CATALOG_ENVIRONMENTS": "qa", "CDKTF_OUTDIR": str(tmp_path), "PATH": ""},
+        env={
+            "CATALOG_ENVIRONMENTS": "qa",
+            "CDKTF_OUTDIR": str(tmp_path),
+            "PATH": "",
+            "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ in the checkout
+        },
         capture_output=True,
         text=True,
         timeout=60,

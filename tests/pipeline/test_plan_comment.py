@@ -193,3 +193,29 @@ def test_the_marker_and_run_url_commands_print_the_one_definition(run_cli, monke
     monkeypatch.setenv("GITHUB_RUN_ID", "7")
     monkeypatch.delenv("GITHUB_SERVER_URL", raising=False)
     assert run_cli("run-url").out == "https://github.com/o/r/actions/runs/7\n"
+
+
+def test_a_refused_artifact_gets_the_same_comment_with_the_reason(run_cli, tmp_path):
+    log = tmp_path / "artifact-check.log"
+    log.write_text("error: pr-stacks.zip: stacks/x/../../etc: path escapes the archive\n")
+    findings = tmp_path / "artifact-policies.md"
+    findings.write_text("SEC016 error provider.aws: endpoint override\n" * 5000)
+    output = tmp_path / "comment.md"
+
+    result = run_cli(
+        "plan-comment", "--env", "prod", "--refused", log, "--findings", findings,
+        "--output", output,
+    )  # fmt: skip
+
+    assert result.code == 0, result.err
+    body = output.read_text(encoding="utf-8")
+    assert body.startswith("<!-- catalog-api-plan:prod -->\n## Plan: `prod` — ⛔ not planned")
+    assert "No AWS role was used" in body
+    assert "path escapes the archive" in body
+    assert len(body) <= GITHUB_COMMENT_LIMIT and "policy finding lines not shown" in body
+
+
+def test_plan_comment_needs_a_plan_exit_or_a_refusal(run_cli, tmp_path):
+    result = run_cli("plan-comment", "--env", "dev", "--output", tmp_path / "c.md")
+    assert result.code == 2
+    assert result.err == "error: give either --plan-exit or --refused\n"

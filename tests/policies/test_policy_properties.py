@@ -33,7 +33,7 @@ json_values = st.recursive(
 # Random JSON rarely looks like Terraform; these keys steer it into the loader's deeper paths.
 terraform_keys = st.sampled_from(
     [
-        *CONFIG_KEYS,
+        *sorted(CONFIG_KEYS),
         *PLAN_KEYS,
         "format_version",
         "change",
