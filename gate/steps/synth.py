@@ -29,7 +29,7 @@ def input_fingerprint(options: GateOptions) -> str:
         *fingerprint.tree_files(root / "infra"),
         *fingerprint.tree_files(root / "facts"),
         # The //.source format infra/sources.py writes into every stack.
-        root / "tfjson" / "source.py",
+        *(path for path in [root / "tfjson" / "source.py"] if path.is_file()),
         root / "Pipfile.lock",
     ]
     return fingerprint.combine(

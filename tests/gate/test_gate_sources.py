@@ -33,3 +33,22 @@ def test_summary_reports_mapping_and_links_findings_to_python(run_gate, tmp_path
         section
     )
     assert "AT012" in section
+
+
+def test_the_source_format_is_a_synth_input(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from gate.steps import synth
+    from tests.gate.test_synth_cache import _options
+
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "app.py").write_text("APP = 1\n")
+    (tmp_path / "Pipfile.lock").write_text("{}\n")
+    options = replace(_options(tmp_path), environment="dev")
+    without = synth.input_fingerprint(options)
+    (tmp_path / "tfjson").mkdir()
+    (tmp_path / "tfjson" / "source.py").write_text("SOURCE_KEY = 'source'\n")
+    with_format = synth.input_fingerprint(options)
+    assert with_format != without
+    (tmp_path / "tfjson" / "source.py").write_text("SOURCE_KEY = 'origin'\n")
+    assert synth.input_fingerprint(options) != with_format
