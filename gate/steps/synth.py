@@ -72,7 +72,7 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
         return StepResult(
             status=Status.SKIPPED,
             detail="skipped: inputs unchanged since the last synth (infra/, facts/, Pipfile.lock, "
-            "CATALOG_* overrides); --no-cache forces it",
+            "CATALOG_* settings); --no-cache forces it",
         )
     inputs = input_fingerprint(options)
     completed = log.run(
