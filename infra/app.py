@@ -24,16 +24,19 @@ ENV_OUTDIR = "CDKTF_OUTDIR"  # set by the cdktf CLI when it runs infra/main.py
 
 
 def build_app(settings: Settings, *, outdir: str) -> App:
-    """One stack per selected environment (plus the bootstrap stack), not yet synthesized."""
-    from cdktf import App
+    """One stack per selected environment (plus the bootstrap stack), not yet synthesized.
 
+    Its ``synth()`` records in each resource's ``//`` the infra/ line that constructed it.
+    """
+    from infra.sources import SourceMappedApp
     from infra.stacks.bootstrap import BOOTSTRAP_STACK_NAME, BootstrapStack
     from infra.stacks.catalog_api import CatalogApiStack
 
-    app = App(outdir=outdir)
-    for config in settings.environments:
-        CatalogApiStack(app, config.stack_name, config=config, state=settings.state)
-    BootstrapStack(app, BOOTSTRAP_STACK_NAME, settings=settings)
+    app = SourceMappedApp(outdir=outdir)
+    with app.recording():
+        for config in settings.environments:
+            CatalogApiStack(app, config.stack_name, config=config, state=settings.state)
+        BootstrapStack(app, BOOTSTRAP_STACK_NAME, settings=settings)
     return app
 
 

@@ -28,6 +28,8 @@ def input_fingerprint(options: GateOptions) -> str:
     files = [
         *fingerprint.tree_files(root / "infra"),
         *fingerprint.tree_files(root / "facts"),
+        # The //.source format infra/sources.py writes into every stack.
+        *(path for path in [root / "tfjson" / "source.py"] if path.is_file()),
         root / "Pipfile.lock",
     ]
     return fingerprint.combine(
