@@ -6,6 +6,11 @@ way for a PR author to act with that role before anyone reviewed the change. The
 errors in every environment, and they fail closed: a block whose details are unknown still
 counts, because its mere presence is what matters.
 
+They judge configurations only: they must hold before Terraform runs, so the PR plan workflow
+and the deploy's check-config step apply them to the synthesized JSON. A plan JSON is what a
+plan that already ran left behind; judging it again would only repeat the config's verdict
+(and flag every third-party plan that uses another provider).
+
 Most rules read the normalized model (data sources, provisioners, providers); a few need the
 raw JSON the model leaves out (``Document.raw_config``: required_providers, module calls,
 ephemeral and check blocks, function calls inside ``${...}``), which only configs carry.
@@ -101,6 +106,7 @@ def _everything(document: Document) -> Iterator[Resource]:
     source="https://registry.terraform.io/providers/hashicorp/external/latest/docs/data-sources/external",
     category="security",
     resource_types=tuple(OUTSIDE_DATA_SOURCES),
+    applies_to=("config",),
 )
 def outside_data_sources(document: Document) -> Iterator[Violation]:
     for resource in _everything(document):
@@ -161,6 +167,7 @@ def _provisioner_blocks(value: Any) -> list[Any]:
     source="https://developer.hashicorp.com/terraform/language/providers/requirements",
     category="security",
     resource_types=("*",),
+    applies_to=("config",),
 )
 def provider_allowlist(document: Document) -> Iterator[Violation]:
     seen: set[str] = set()
@@ -214,6 +221,7 @@ def _required_providers(raw: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
     source="https://registry.terraform.io/providers/hashicorp/aws/latest/docs",
     category="security",
     resource_types=(*SECRET_OR_CODE_DATA_SOURCES, *SECRET_WHEN_SET),
+    applies_to=("config",),
 )
 def secret_or_code_data_sources(document: Document) -> Iterator[Violation]:
     for resource in _everything(document):
