@@ -15,6 +15,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from tfjson.source import SourceLine, block_lines, config_sources
+
 ACCEPTED_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -258,3 +260,47 @@ def mark_accepted_in_sarif(sarif_path: Path, judgement: Judgement) -> None:
 
 def _norm(path: str) -> str:
     return path.lstrip("./").lstrip("/")
+
+
+def point_sarif_at_sources(sarif_path: Path, stack_files: Mapping[str, Path]) -> tuple[int, int]:
+    """Make the Python line that made each resource the primary location of its results.
+
+    ``stack_files``: stack name -> its synthesized ``cdk.tf.json``. checkov names a line of
+    that file; when the resource there has a recorded source, the result's location becomes
+    the Python line (code scanning then annotates the infra/ change in the PR) and the JSON
+    location moves to ``relatedLocations``. Unmapped results keep their JSON location. Run it
+    after ``mark_accepted_in_sarif``, which matches accepted failures on the JSON location.
+
+    Returns (results now pointing at Python, all results).
+    """
+    sarif = json.loads(sarif_path.read_text(encoding="utf-8"))
+    indexes: dict[str, tuple[dict[int, str], dict[str, SourceLine]]] = {}
+    for name, file in stack_files.items():
+        text = file.read_text(encoding="utf-8")
+        config = json.loads(text)
+        indexes[name] = (block_lines(text, config), config_sources(config))
+    mapped = total = 0
+    for run in sarif.get("runs", []):
+        for result in run.get("results", []):
+            total += 1
+            location = (result.get("locations") or [{}])[0]
+            physical = location.get("physicalLocation", {})
+            uri = PurePosixPath(physical.get("artifactLocation", {}).get("uri", ""))
+            lines, sources = indexes.get(uri.parent.name, ({}, {}))
+            address = lines.get(physical.get("region", {}).get("startLine"))
+            source = sources.get(address) if address else None
+            if source is None:
+                continue
+            related = {
+                "id": len(result.get("relatedLocations", [])) + 1,
+                "physicalLocation": physical,
+                "message": {"text": f"synthesized {address}"},
+            }
+            result["relatedLocations"] = [*result.get("relatedLocations", []), related]
+            location["physicalLocation"] = {
+                "artifactLocation": {"uri": source.file},
+                "region": {"startLine": source.line},
+            }
+            mapped += 1
+    sarif_path.write_text(json.dumps(sarif, indent=2) + "\n", encoding="utf-8")
+    return mapped, total

@@ -165,7 +165,12 @@ def run_gate(options: GateOptions) -> int:
     total = time.monotonic() - started
     summary_path = options.reports_dir / "summary.md"
     summary.write_markdown(
-        results, path=summary_path, total_seconds=total, relative_to=options.root
+        results,
+        path=summary_path,
+        total_seconds=total,
+        relative_to=options.root,
+        # The same variable the policy CLI reads: links to the PR's head commit, set by CI.
+        link_base=os.environ.get("POLICIES_LINK_BASE") or None,
     )
     summary.print_table(results, total_seconds=total)
     console.say(f"summary: {console.relative(summary_path)}")

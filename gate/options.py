@@ -5,19 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.config import SETTING_NAMES
+
 # Every step, in the order the summary lists them.
 STEP_NAMES: tuple[str, ...] = ("synth", "policies", "checkov", "pytest", "terraform", "tflint")
 
-# The synth inputs that come from the process environment (see infra/config.py); their values
-# are part of the synth fingerprint, so changing one re-synthesizes.
-SYNTH_ENV_OVERRIDES: tuple[str, ...] = (
-    "CATALOG_ENVIRONMENTS",
-    "CATALOG_REGION",
-    "CATALOG_STATE_BUCKET",
-    "CATALOG_STATE_REGION",
-    "CATALOG_STATE_KMS_KEY_ID",
-    "CATALOG_GITHUB_REPOSITORY",
-)
+# The synth inputs that come from the process environment: every setting infra/config.py lists.
+# Their values are part of the synth fingerprint, so changing one re-synthesizes.
+SYNTH_ENV_OVERRIDES: tuple[str, ...] = SETTING_NAMES
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from rich.console import Console as RichConsole
 from rich.table import Table
 
 from gate.runner import Status, StepResult
+from pipeline.findings import findings_by_source
 
 ICONS = {
     Status.PASSED: "✅",
@@ -52,8 +54,14 @@ def print_table(results: Sequence[StepResult], *, total_seconds: float) -> None:
 
 
 def write_markdown(
-    results: Sequence[StepResult], *, path: Path, total_seconds: float, relative_to: Path
+    results: Sequence[StepResult],
+    *,
+    path: Path,
+    total_seconds: float,
+    relative_to: Path,
+    link_base: str | None = None,
 ) -> None:
+    """``link_base``: Python lines link to LINK_BASE/<file>#L<line> (the PR's head commit)."""
     failed = blocking_failures(results)
     verdict = (
         f"❌ **Gate failed** — blocking: {', '.join(f'`{n}`' for n in failed)}"
@@ -79,6 +87,7 @@ def write_markdown(
         for r in detailed:
             out += ["", f"### {r.name}", "", "```text", *r.lines, "```"]
     reports = [p for r in results for p in r.reports]
+    out += _policy_findings_by_file(reports, link_base=link_base)
     logs = [r.log for r in results if r.log is not None]
     out += ["", "## Reports", ""]
     for report in reports:
@@ -89,6 +98,21 @@ def write_markdown(
     out += ["", "Step logs: " + ", ".join(f"`{_rel(p, relative_to)}`" for p in logs), ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(out), encoding="utf-8")
+
+
+def _policy_findings_by_file(reports: Sequence[Path], *, link_base: str | None) -> list[str]:
+    report = next((p for p in reports if p.name == "policies.json"), None)
+    try:
+        findings = json.loads(report.read_text(encoding="utf-8"))["findings"] if report else []
+    except (OSError, ValueError, KeyError, TypeError):
+        return []  # the policies step already reports a report it could not write
+    if not findings:
+        return []
+    return [
+        "",
+        "## Policy findings by Python file",
+        *findings_by_source(findings, link_base=link_base),
+    ]
 
 
 def _cell(text: str) -> str:

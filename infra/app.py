@@ -13,20 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from infra.config import (
-    DEFAULT_REGION,
-    ENV_BOOTSTRAP_BACKEND,
-    ENV_ENVIRONMENTS,
-    ENV_GITHUB_REPOSITORY,
-    ENV_HOSTED_ZONE,
-    ENV_REGION,
-    ENV_STATE_BUCKET,
-    ENV_STATE_KMS_KEY_ID,
-    ENV_STATE_REGION,
-    ConfigError,
-    Settings,
-    load_settings,
-)
+from infra.config import SETTINGS, ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:  # the bindings are imported inside build_app, after config is validated
     from cdktf import App
@@ -37,16 +24,19 @@ ENV_OUTDIR = "CDKTF_OUTDIR"  # set by the cdktf CLI when it runs infra/main.py
 
 
 def build_app(settings: Settings, *, outdir: str) -> App:
-    """One stack per selected environment (plus the bootstrap stack), not yet synthesized."""
-    from cdktf import App
+    """One stack per selected environment (plus the bootstrap stack), not yet synthesized.
 
+    Its ``synth()`` records in each resource's ``//`` the infra/ line that constructed it.
+    """
+    from infra.sources import SourceMappedApp
     from infra.stacks.bootstrap import BOOTSTRAP_STACK_NAME, BootstrapStack
     from infra.stacks.catalog_api import CatalogApiStack
 
-    app = App(outdir=outdir)
-    for config in settings.environments:
-        CatalogApiStack(app, config.stack_name, config=config, state=settings.state)
-    BootstrapStack(app, BOOTSTRAP_STACK_NAME, settings=settings)
+    app = SourceMappedApp(outdir=outdir)
+    with app.recording():
+        for config in settings.environments:
+            CatalogApiStack(app, config.stack_name, config=config, state=settings.state)
+        BootstrapStack(app, BOOTSTRAP_STACK_NAME, settings=settings)
     return app
 
 
@@ -55,20 +45,19 @@ def resolve_outdir(environ: Mapping[str, str]) -> Path:
     return Path(configured).resolve() if configured else DEFAULT_OUTDIR
 
 
-USAGE = f"""usage: python -m infra   (pipenv run synth)
-
-Synthesizes every selected stack into cdktf.out/stacks/<stack>/cdk.tf.json.
-Configuration comes from the environment only:
-  {ENV_ENVIRONMENTS:<26}comma-separated environments (default: all)
-  {ENV_REGION:<26}AWS region of the stacks (default: {DEFAULT_REGION})
-  {ENV_STATE_BUCKET:<26}S3 bucket for Terraform state
-  {ENV_STATE_REGION:<26}region of the state bucket (default: the stack region)
-  {ENV_STATE_KMS_KEY_ID:<26}KMS key for state encryption (default: SSE-S3)
-  {ENV_HOSTED_ZONE:<26}Route 53 zone for the site and origin names
-  {ENV_GITHUB_REPOSITORY:<26}owner/name the bootstrap OIDC roles trust
-  {ENV_BOOTSTRAP_BACKEND:<26}bootstrap state: local (default) or s3 after migrating
-  {ENV_OUTDIR:<26}output directory (default: <repo>/cdktf.out)
-Exit codes: 0 synthesized, 2 bad input."""
+_VARIABLES = [(s.name, f"{s.meaning} (default: {s.default})") for s in SETTINGS]
+_VARIABLES.append((ENV_OUTDIR, "output directory (default: <repo>/cdktf.out)"))
+_WIDTH = max(len(name) for name, _ in _VARIABLES) + 2
+USAGE = "\n".join(
+    [
+        "usage: python -m infra   (pipenv run synth)",
+        "",
+        "Synthesizes every selected stack into cdktf.out/stacks/<stack>/cdk.tf.json.",
+        "Configuration comes from the environment only:",
+        *(f"  {name:<{_WIDTH}}{meaning}" for name, meaning in _VARIABLES),
+        "Exit codes: 0 synthesized, 2 bad input.",
+    ]
+)
 
 
 def _fail(message: str) -> int:

@@ -11,6 +11,7 @@ import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 # Shared with the policy pack and the pipeline; defined once in facts/.
 from facts.aws import FARGATE_MEMORY_BY_CPU, SUPPORTED_REGIONS
@@ -31,6 +32,101 @@ BOOTSTRAP_BACKENDS = ("local", "s3")
 DEFAULT_REGION = "eu-north-1"
 DEFAULT_STATE_BUCKET = "catalog-api-terraform-state"
 DEFAULT_HOSTED_ZONE = "catalog.example.com"
+
+
+class CiSource(StrEnum):
+    """Where a workflow job that synthesizes takes a setting from."""
+
+    REPOSITORY_VARIABLE = "repository variable"  # `${{ vars.NAME }}`, set once by the user
+    COMPUTED = "computed"  # derived from the run itself; the user sets nothing
+    PER_RUN = "per run"  # chosen by the scripts for each step (not a repository setting)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Setting:
+    """One synth setting: read from the environment by load_settings, nowhere else."""
+
+    name: str
+    meaning: str
+    default: str  # as a reader would write it; the values themselves are the DEFAULT_* above
+    ci_source: CiSource
+    ci_value: str = ""  # the expression every synthesizing workflow job passes in `env:`
+    required: str = "no"  # for the setup table: yes / recommended / no
+
+    @property
+    def user_set(self) -> bool:
+        """A setting the user configures once and every synthesizing CI job must pass."""
+        return self.ci_source is not CiSource.PER_RUN
+
+
+def _repository_variable(name: str) -> str:
+    return "${{ vars." + name + " }}"
+
+
+# The one list of synth settings. Derived from it: synth --help (infra/app.py), the gate's synth
+# cache key, the setup table (docs/setup.md), and the env: of every workflow job that
+# synthesizes (the last two are checked by tests/infra/test_settings_contract.py).
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        name=ENV_ENVIRONMENTS,
+        meaning="comma-separated environments to synthesize",
+        default="all",
+        ci_source=CiSource.PER_RUN,
+    ),
+    Setting(
+        name=ENV_REGION,
+        meaning="AWS region of the stacks",
+        default=DEFAULT_REGION,
+        ci_source=CiSource.REPOSITORY_VARIABLE,
+        ci_value=_repository_variable(ENV_REGION),
+    ),
+    Setting(
+        name=ENV_STATE_BUCKET,
+        meaning="S3 bucket for Terraform state",
+        default=DEFAULT_STATE_BUCKET,
+        ci_source=CiSource.REPOSITORY_VARIABLE,
+        ci_value=_repository_variable(ENV_STATE_BUCKET),
+        required="yes",
+    ),
+    Setting(
+        name=ENV_STATE_REGION,
+        meaning="region of the state bucket",
+        default=ENV_REGION,
+        ci_source=CiSource.REPOSITORY_VARIABLE,
+        ci_value=_repository_variable(ENV_STATE_REGION),
+    ),
+    Setting(
+        name=ENV_STATE_KMS_KEY_ID,
+        meaning="KMS key for state objects",
+        default="none, SSE-S3",
+        ci_source=CiSource.REPOSITORY_VARIABLE,
+        ci_value=_repository_variable(ENV_STATE_KMS_KEY_ID),
+        required="recommended",
+    ),
+    Setting(
+        name=ENV_HOSTED_ZONE,
+        meaning="Route 53 zone for the site and origin names",
+        default=DEFAULT_HOSTED_ZONE,
+        ci_source=CiSource.REPOSITORY_VARIABLE,
+        ci_value=_repository_variable(ENV_HOSTED_ZONE),
+        required="yes",
+    ),
+    Setting(
+        name=ENV_BOOTSTRAP_BACKEND,
+        meaning="bootstrap state backend: local, or s3 once migrated",
+        default="local",
+        ci_source=CiSource.REPOSITORY_VARIABLE,
+        ci_value=_repository_variable(ENV_BOOTSTRAP_BACKEND),
+    ),
+    Setting(
+        name=ENV_GITHUB_REPOSITORY,
+        meaning="owner/name the bootstrap OIDC roles trust",
+        default=DEFAULT_GITHUB_REPOSITORY,
+        ci_source=CiSource.COMPUTED,
+        ci_value="${{ github.repository }}",
+    ),
+)
+SETTING_NAMES: tuple[str, ...] = tuple(setting.name for setting in SETTINGS)
 
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")

@@ -95,7 +95,7 @@ def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
 
-_TYPES = (
+_STACK_TYPES = (
     "aws_s3_bucket",
     "aws_s3_bucket_lifecycle_configuration",
     "aws_ecs_service",
@@ -107,6 +107,21 @@ _TYPES = (
     "aws_cloudwatch_log_group",
     "aws_cloudfront_distribution",
 )
+
+
+def _row_examples() -> dict[str, dict[str, Any]]:
+    """One valid (passing) value set per resource type the table rows judge, so the plan
+    exercises those rules too and not only the stack's own types."""
+    from policies.rules.tables import ROWS  # registers the rule pack, as the CLI does
+
+    examples: dict[str, dict[str, Any]] = {}
+    for row in ROWS.values():
+        examples.setdefault(row.resource_types[0], dict(row.passing))
+    return examples
+
+
+_ROW_EXAMPLES = _row_examples()
+_TYPES = (*_STACK_TYPES, *(t for t in _ROW_EXAMPLES if t not in _STACK_TYPES))
 
 
 def _values(resource_type: str, index: int) -> dict[str, Any]:
@@ -148,6 +163,8 @@ def _values(resource_type: str, index: int) -> dict[str, Any]:
                                     "cloudfront_default_certificate": False}],
         },
     }  # fmt: skip
+    if resource_type not in specific:
+        return {**_ROW_EXAMPLES[resource_type], **common}
     return {**specific[resource_type], **common}
 
 

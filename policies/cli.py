@@ -20,7 +20,7 @@ import click
 
 from policies import __version__
 from policies.engine import evaluate, exit_code
-from policies.loader import load_paths
+from policies.loader import load_paths, load_sources
 from policies.model import Severity
 from policies.registry import all_rules
 from policies.reporters import FORMATS, Report, render
@@ -94,6 +94,19 @@ def cli() -> None:
     show_default=True,
     help="Lowest severity that blocks (exit 1).",
 )
+@click.option(
+    "--synth",
+    "synth_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Synthesized stack (cdk.tf.json) of the same run: plan findings name the Python line "
+    "that made each resource, as config findings do from the stack's // metadata.",
+)
+@click.option(
+    "--link-base",
+    envvar="POLICIES_LINK_BASE",
+    help="Markdown links Python lines to LINK_BASE/<file>#L<line>, e.g. "
+    "https://github.com/OWNER/REPO/blob/HEAD_SHA. Env: POLICIES_LINK_BASE.",
+)
 @click.option("--list-rules", is_flag=True, help="List rules (text or --format json) and exit.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), hidden=True)  # reproducible expiry
 @click.pass_context
@@ -106,6 +119,8 @@ def check(
     environment: str | None,
     waivers: Path | None,
     fail_on: str,
+    synth_file: Path | None,
+    link_base: str | None,
     list_rules: bool,
     today: dt.datetime | None,
 ) -> int:
@@ -124,7 +139,8 @@ def check(
     active_waivers = load_waivers(waiver_file, known_rules=known) if waiver_file else ()
     if not paths and not DEFAULT_PATH.exists():
         raise InputError(f"{DEFAULT_PATH}: no such directory; run `pipenv run synth` first")
-    documents = load_paths(list(paths) or [DEFAULT_PATH], environment=environment)
+    sources = load_sources(synth_file) if synth_file else None
+    documents = load_paths(list(paths) or [DEFAULT_PATH], environment=environment, sources=sources)
     evaluation = evaluate(
         documents,
         rules=rules,
@@ -134,7 +150,13 @@ def check(
     severity = Severity(fail_on)
     for format_name, output in targets:
         color = format_name == "text" and output is None and _stdout_wants_color()
-        report = Report(evaluation=evaluation, rules=tuple(rules), fail_on=severity, color=color)
+        report = Report(
+            evaluation=evaluation,
+            rules=tuple(rules),
+            fail_on=severity,
+            color=color,
+            link_base=link_base or None,
+        )
         _write(render(format_name, report), output, color=color)
     for message in evaluation.internal_errors:
         click.echo(f"policies: internal error: {message}", err=True)
@@ -188,6 +210,9 @@ def _list_rules(rules: Sequence[Any], *, formats: Sequence[str]) -> int:
                 "severity": rule.severity.value,
                 "title": rule.title,
                 "category": rule.category,
+                "service": rule.service,
+                "failure_class": rule.failure_class,
+                "source": rule.source,
                 "resource_types": list(rule.resource_types),
                 "applies_to": sorted(rule.applies_to),
                 "help_uri": rule.help_uri,

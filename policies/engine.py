@@ -59,9 +59,9 @@ def _finding(
         raise TypeError(f"yielded {type(violation).__name__}, expected Violation")
     severity = Severity(violation.severity) if violation.severity else rule.severity
     resource = violation.resource or by_address.get(violation.address)
-    file, line = document.file, None
+    file, line, source = document.file, None, None
     if resource is not None:
-        file, line = resource.file, resource.line
+        file, line, source = resource.file, resource.line, resource.source
     elif document.backend is not None and violation.address == document.backend.address:
         file, line = document.backend.file or document.file, document.backend.line
     else:
@@ -77,6 +77,7 @@ def _finding(
         line=line,
         stack=document.stack,
         environment=document.environment,
+        source=source,
     )
 
 

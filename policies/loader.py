@@ -22,6 +22,7 @@ from policies.model import Backend, Document, Provider, Resource
 from tfjson.config import expression_references, expression_values, resolve_tokens
 from tfjson.kind import document_kind
 from tfjson.reader import STDIN, InputError, read_json, read_json_stdin
+from tfjson.source import SourceLine, config_sources, source_of
 from tfjson.values import as_blocks, get_path, is_known
 
 # Stack-name suffixes read as an environment (catalog-api-prod -> prod). A fixed list, because
@@ -52,42 +53,65 @@ class _Source:
         return [match.start() for match in _NEWLINE.finditer(self.text)]
 
 
-def load_paths(paths: Sequence[Path], *, environment: str | None = None) -> list[Document]:
+# Config address -> the Python line that made it, for plans (see load_sources).
+Sources = Mapping[str, SourceLine]
+
+
+def load_paths(
+    paths: Sequence[Path], *, environment: str | None = None, sources: Sources | None = None
+) -> list[Document]:
     """Every document found under ``paths`` (files or directories), in the order given."""
     documents: list[Document] = []
     for path in paths:
-        documents.extend(load_path(path, environment=environment))
+        documents.extend(load_path(path, environment=environment, sources=sources))
     return documents
 
 
-def load_path(path: Path, *, environment: str | None = None) -> list[Document]:
+def load_path(
+    path: Path, *, environment: str | None = None, sources: Sources | None = None
+) -> list[Document]:
     if str(path) == STDIN:
-        return [load_stdin(environment=environment)]
+        return [load_stdin(environment=environment, sources=sources)]
     if path.is_dir():
-        return _load_directory(path, environment=environment)
+        return _load_directory(path, environment=environment, plan_sources=sources)
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
-    return [load_file(path, environment=environment)]
+    return [load_file(path, environment=environment, sources=sources)]
 
 
-def load_file(path: Path, *, environment: str | None = None) -> Document:
+def load_file(
+    path: Path, *, environment: str | None = None, sources: Sources | None = None
+) -> Document:
     source = _read(path)
     kind = document_kind(source.data, source=source.display)
     with _depth_guard(source):
         if kind == "plan":
-            return parse_plan(source, environment=environment)
+            return parse_plan(source, environment=environment, sources=sources)
         return parse_config([source], stack=stack_name(path), environment=environment)
 
 
-def load_stdin(*, environment: str | None = None) -> Document:
+def load_stdin(*, environment: str | None = None, sources: Sources | None = None) -> Document:
     """``terraform show -json tfplan | policies check -``: the document on standard input."""
     data, text = read_json_stdin(source="<stdin>", empty="input is empty")
     source = _Source(path=Path("stdin.json"), display="<stdin>", data=data, text=text)
     kind = document_kind(data, source=source.display)
     with _depth_guard(source):
         if kind == "plan":
-            return parse_plan(source, environment=environment)
+            return parse_plan(source, environment=environment, sources=sources)
         return parse_config([source], stack="stdin", environment=environment)
+
+
+def load_sources(path: Path) -> dict[str, SourceLine]:
+    """Address -> Python line from a synthesized stack (``cdk.tf.json``) of the same run.
+
+    A plan has no ``//`` metadata; its resources take their source from this map instead.
+    """
+    source = _read(path)
+    if document_kind(source.data, source=source.display) != "config":
+        raise InputError(
+            f"{source.display}: expected a synthesized stack (cdk.tf.json), not a plan"
+        )
+    return config_sources(source.data)
 
 
 def stack_name(path: Path) -> str:
@@ -103,7 +127,9 @@ def environment_from_name(stack: str) -> str | None:
     return suffix if suffix in ENVIRONMENT_NAMES else None
 
 
-def _load_directory(directory: Path, *, environment: str | None) -> list[Document]:
+def _load_directory(
+    directory: Path, *, environment: str | None, plan_sources: Sources | None = None
+) -> list[Document]:
     stack_files = sorted(directory.glob("stacks/*/cdk.tf.json"))
     if stack_files:
         return [load_file(path, environment=environment) for path in stack_files]
@@ -126,7 +152,7 @@ def _load_directory(directory: Path, *, environment: str | None) -> list[Documen
         looks_like_plan = isinstance(source.data, dict) and "format_version" in source.data
         if looks_like_plan and document_kind(source.data, source=source.display) == "plan":
             with _depth_guard(source):
-                documents.append(parse_plan(source, environment=environment))
+                documents.append(parse_plan(source, environment=environment, sources=plan_sources))
     if not documents:
         raise InputError(
             f"{directory}: no stacks found "
@@ -219,7 +245,10 @@ def parse_config(
         address = f"{prefix}{resource_type}.{name}"
         body = _object(raw_body, f"{source.display}: {address}")
         references: dict[str, str] = {}
-        values = resolve_tokens({k: v for k, v in body.items() if k != "//"}, references)
+        templates: dict[str, str] = {}
+        values = resolve_tokens(
+            {k: v for k, v in body.items() if k != "//"}, references, templates=templates
+        )
         provider_key = _provider_key(body.get("provider"), resource_type)
         section = "data" if mode == "data" else "resource"
         resources.append(
@@ -232,10 +261,12 @@ def parse_config(
                 environment=environment,
                 file=source.display,
                 line=_line_of(source, (section, resource_type, name)),
+                source=source_of(body),
                 mode=mode,
                 provider=provider_key,
                 region=provider_regions.get(provider_key),
                 references=references,
+                templates=templates,
             )
         )
     return Document(
@@ -297,8 +328,17 @@ def _line_of(source: _Source, keys: Sequence[str]) -> int | None:
 # --- terraform show -json ------------------------------------------------------------------
 
 
-def parse_plan(source: _Source, *, environment: str | None = None) -> Document:
-    """One plan, read by ``tfjson.plan``, as a rule document of its resource changes."""
+def parse_plan(
+    source: _Source,
+    *,
+    environment: str | None = None,
+    sources: Mapping[str, SourceLine] | None = None,
+) -> Document:
+    """One plan, read by ``tfjson.plan``, as a rule document of its resource changes.
+
+    ``sources`` (config address -> Python line, from the synthesized stack of the same run)
+    gives plan resources the source their ``//`` metadata would have told.
+    """
     from tfjson.plan import parse_plan as read_plan  # deferred: synth checks read no plan
 
     where = source.display
@@ -345,7 +385,7 @@ def parse_plan(source: _Source, *, environment: str | None = None) -> Document:
             values = change.after_values
             values = values if isinstance(values, dict) else {}
         config_address = _INDEX.sub("", address)
-        provider_key, references = declared.get(config_address, (None, {}))
+        provider_key, references, templates = declared.get(config_address, (None, {}, {}))
         if provider_key is None:
             provider_key = (
                 resource_change.provider_name.rsplit("/", 1)[-1] or resource_type.split("_", 1)[0]
@@ -360,10 +400,12 @@ def parse_plan(source: _Source, *, environment: str | None = None) -> Document:
                 environment=environment,
                 file=where,
                 line=lines.get(address),
+                source=(sources or {}).get(config_address),
                 mode="data" if resource_change.mode == "data" else "managed",
                 provider=provider_key.rsplit(":", 1)[-1],
                 region=provider_regions.get(provider_key),
                 references=references,
+                templates=templates,
                 actions=change.actions,
                 before=before,
                 action_reason=resource_change.action_reason,
@@ -380,18 +422,27 @@ def parse_plan(source: _Source, *, environment: str | None = None) -> Document:
     )
 
 
-def _declared_resources(body: Any, *, module: str) -> dict[str, tuple[str | None, dict[str, str]]]:
-    """Config address -> (provider_config_key, attribute references) from ``configuration``."""
-    declared: dict[str, tuple[str | None, dict[str, str]]] = {}
+def _declared_resources(
+    body: Any, *, module: str
+) -> dict[str, tuple[str | None, dict[str, str], dict[str, str]]]:
+    """Config address -> (provider_config_key, references, templates) from ``configuration``."""
+    declared: dict[str, tuple[str | None, dict[str, str], dict[str, str]]] = {}
     if not isinstance(body, dict):
         return declared
     for entry in _as_list(body.get("resources")):
         if not isinstance(entry, dict) or not isinstance(entry.get("address"), str):
             continue
         references: dict[str, str] = {}
-        expression_references(entry.get("expressions"), (), references, module_prefix=module)
+        templates: dict[str, str] = {}
+        expression_references(
+            entry.get("expressions"), (), references, module_prefix=module, templates=templates
+        )
         key = entry.get("provider_config_key")
-        declared[module + entry["address"]] = (key if isinstance(key, str) else None, references)
+        declared[module + entry["address"]] = (
+            key if isinstance(key, str) else None,
+            references,
+            templates,
+        )
     calls = body.get("module_calls")
     if isinstance(calls, dict):
         for call_name, call in calls.items():

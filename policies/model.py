@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from tfjson.kind import Kind as DocumentKind
+from tfjson.source import SourceLine
 from tfjson.values import UNKNOWN, as_blocks, get_path, is_known
 
 __all__ = [
@@ -55,6 +56,8 @@ class Resource:
     environment: str | None
     file: str
     line: int | None = None
+    # The infra/ Python line that constructed it (from the synthesized stack's "//").
+    source: SourceLine | None = None
     mode: Literal["managed", "data"] = "managed"
     provider: str | None = None  # provider config key, e.g. "aws" or "aws.us_east_1"
     region: str | None = None  # the region of the provider this resource uses, where known
@@ -62,6 +65,12 @@ class Resource:
     # UNKNOWN, e.g. {"cluster": "aws_ecs_cluster.cluster"} for "${aws_ecs_cluster.cluster.id}".
     # Lets cross-resource rules follow a link with certainty instead of guessing.
     references: Mapping[str, str] = field(default_factory=dict)
+    # Attribute path (JSON form) -> the template string the loader made UNKNOWN, e.g. a policy
+    # JSON with "${aws_s3_bucket.x.arn}" inside, for rules that can still read its known parts
+    # (policies.rules._documents) or tell ``.arn`` from ``.qualified_arn``. Plans have no
+    # templates; there an expression that reads one attribute of one resource is kept as
+    # "${type.name.attribute}".
+    templates: Mapping[str, str] = field(default_factory=dict)
     # Plan only.
     actions: tuple[str, ...] = ()
     before: Mapping[str, Any] | None = None
@@ -195,9 +204,17 @@ class Finding:
     line: int | None
     stack: str
     environment: str | None
+    # The Python line that constructed the resource; None when it is unknown (e.g. a resource
+    # added by a raw override), and then file/line (the JSON location) is all there is.
+    source: SourceLine | None = None
     waived: bool = False
     waiver_reason: str | None = None
     waiver_expired: bool = False
+
+    @property
+    def location(self) -> str:
+        """The JSON location, ``cdktf.out/stacks/x/cdk.tf.json:412``."""
+        return self.file if self.line is None else f"{self.file}:{self.line}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -207,6 +224,7 @@ class Finding:
             "message": self.message,
             "file": self.file,
             "line": self.line,
+            "source": self.source.to_json() if self.source else None,
             "waived": self.waived,
             "stack": self.stack,
             "environment": self.environment,

@@ -1,4 +1,32 @@
-"""The rule registry: each rule module registers its pure check functions with ``@rule``."""
+"""The rule registry: each rule module registers its pure check functions with ``@rule``.
+
+Every rule states, besides its ID, title, severity, category and resource types:
+
+- ``service``: the AWS service it is about, as the lowercase prefix AWS uses in IAM actions
+  (``"lambda"``, ``"s3"``, ``"elasticloadbalancing"`` is spelled ``"elbv2"`` here for
+  brevity, see ``SERVICES``); ``"terraform"`` for the backend and Terraform itself, ``"aws"``
+  for a rule that spans several services (names, tags);
+- ``failure_class``: what kind of failure it predicts, one of ``FAILURE_CLASSES``:
+    value-combination  arguments of ONE resource that AWS rejects together
+                       (storage type vs iops, health check interval vs timeout)
+    invalid-value      one value the provider schema accepts as a string but AWS rejects
+                       (reserved Lambda environment keys, cron syntax, name patterns)
+    offering           an engine / version / instance class / region AWS does not offer
+                       (needs a data file under policies/data with its source and date)
+    policy-document    a malformed IAM / KMS / resource policy document
+    cross-resource     a relation between two resources of one configuration
+    plan-time          something only a plan shows (replacements, deletions)
+    posture            security and operations hygiene, not an apply failure (SEC, OPS)
+- ``source``: one URL citing the real error or the AWS fact (an issue thread, an API
+  reference page); the rule's doc cites it too, with the error text.
+
+``@rule`` accepts them as keyword arguments. They default to empty for backwards
+compatibility, but the catalog test (tests/policies/rules/test_rules_catalog.py) fails for
+a rule that leaves any of them empty or uses a class not in ``FAILURE_CLASSES``.
+
+Rules whose shape repeats (exclusive argument pairs, bounds, enum/regex values) are rows of a
+table instead of functions: see ``policies/rules/tables.py``; each row calls ``rule()`` too.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +66,46 @@ _RULE_ID = re.compile(r"^(AT|SEC|OPS|PLAN)\d{3}$")
 
 Check = Callable[[Document], Iterable[Violation]]
 
+FAILURE_CLASSES = (
+    "value-combination",
+    "invalid-value",
+    "offering",
+    "policy-document",
+    "cross-resource",
+    "plan-time",
+    "posture",
+)
+# Known services; a new one is fine, add it here so docs/policies.md groups it by name.
+SERVICES = {
+    "apigateway": "API Gateway",
+    "autoscaling": "EC2 Auto Scaling",
+    "aws": "Several services",
+    "cloudfront": "CloudFront",
+    "cloudwatch": "CloudWatch",
+    "dynamodb": "DynamoDB",
+    "ec2": "EC2 / EBS / VPC",
+    "ecr": "ECR",
+    "ecs": "ECS",
+    "eks": "EKS",
+    "elasticache": "ElastiCache",
+    "elbv2": "Elastic Load Balancing",
+    "events": "EventBridge",
+    "iam": "IAM",
+    "kinesis": "Kinesis",
+    "kms": "KMS",
+    "lambda": "Lambda",
+    "logs": "CloudWatch Logs",
+    "rds": "RDS / Aurora",
+    "route53": "Route 53",
+    "s3": "S3",
+    "scheduler": "EventBridge Scheduler",
+    "secretsmanager": "Secrets Manager",
+    "sns": "SNS",
+    "sqs": "SQS",
+    "ssm": "Systems Manager",
+    "terraform": "Terraform / backend",
+}
+
 
 @dataclass(frozen=True, kw_only=True)
 class Rule:
@@ -48,6 +116,9 @@ class Rule:
     resource_types: tuple[str, ...]
     applies_to: frozenset[str]  # {"config"}, {"plan"} or both
     check: Check
+    service: str = ""  # see the module docstring and SERVICES
+    failure_class: str = ""  # one of FAILURE_CLASSES
+    source: str = ""  # URL of the real error text or AWS fact
 
     @property
     def doc_path(self) -> Path:
@@ -72,10 +143,18 @@ def rule(
     category: str,
     resource_types: Iterable[str],
     applies_to: Iterable[str] = ("config", "plan"),
+    service: str = "",
+    failure_class: str = "",
+    source: str = "",
 ) -> Callable[[Check], Check]:
-    """Register ``check`` as a rule. IDs are stable: never reuse or renumber one."""
+    """Register ``check`` as a rule. IDs are stable: never reuse or renumber one.
+
+    ``service``, ``failure_class`` and ``source`` are described in the module docstring.
+    """
     if not _RULE_ID.match(id):
         raise ValueError(f"rule id {id!r} does not match {_RULE_ID.pattern}")
+    if failure_class and failure_class not in FAILURE_CLASSES:
+        raise ValueError(f"rule {id}: failure_class {failure_class!r} not in {FAILURE_CLASSES}")
 
     def register(check: Check) -> Check:
         if id in REGISTRY:
@@ -88,6 +167,9 @@ def rule(
             resource_types=tuple(resource_types),
             applies_to=frozenset(applies_to),
             check=check,
+            service=service,
+            failure_class=failure_class,
+            source=source,
         )
         return check
 

@@ -77,6 +77,7 @@ if [ "$plan_exit" -eq 0 ]; then
   echo "==> policies on the plan"
   set +e
   "${python[@]}" -m policies check "$out/plan.json" --env "$env_name" \
+    --synth "$stack_dir/cdk.tf.json" \
     --format markdown --output "$out/policies.md" \
     --format sarif --output "$out/policies.sarif" \
     --format json --output "$out/policies.json" \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The PR gate: synth, policies, checkov, pytest, terraform, tflint -> one verdict.
-# The same on a laptop and in CI (.github/workflows/pr.yml calls it). See --help and README.md, "The PR gate".
+# The same on a laptop and in CI (.github/workflows/pr.yml calls it). See --help and docs/gate.md.
 # This wrapper only makes the Python environment exist (fresh clones included); the steps live
 # in gate/.
 set -euo pipefail

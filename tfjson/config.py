@@ -20,17 +20,28 @@ REFERENCE = re.compile(r"(?<![\w.\-])((?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Z
 TEMPLATE = re.compile(r"(?<!\$)\$\{([^}]*)\}?|(?<!%)%\{")
 
 
-def resolve_tokens(value: Any, references: dict[str, str] | None = None) -> Any:
+def resolve_tokens(
+    value: Any,
+    references: dict[str, str] | None = None,
+    *,
+    templates: dict[str, str] | None = None,
+) -> Any:
     """Copy ``value`` with every template string replaced by UNKNOWN.
 
     When ``references`` is given, it receives attribute path -> referenced resource address
-    for each token that names a resource (see ``_resolve``).
+    for each token that names a resource (see ``_resolve``). When ``templates`` is given, it
+    receives attribute path (JSON form) -> the template string that became UNKNOWN, so a
+    rule can still read the known parts of, say, a policy JSON with a token inside.
     """
-    return _resolve(value, (), (), {} if references is None else references)
+    return _resolve(value, (), (), {} if references is None else references, templates)
 
 
 def _resolve(
-    value: Any, natural: tuple[str, ...], state: tuple[str, ...], references: dict[str, str]
+    value: Any,
+    natural: tuple[str, ...],
+    state: tuple[str, ...],
+    references: dict[str, str],
+    templates: dict[str, str] | None = None,
 ) -> Any:
     """``resolve_tokens``, recording references on the way.
 
@@ -49,6 +60,8 @@ def _resolve(
                 references.setdefault(".".join(natural), match.group(1))
                 references.setdefault(".".join(state), match.group(1))
                 break
+        if templates is not None and natural:
+            templates[".".join(natural)] = value
         return UNKNOWN
     if isinstance(value, dict):
         return {
@@ -57,12 +70,13 @@ def _resolve(
                 (*natural, key),
                 (*state, key, "0") if isinstance(item, dict) else (*state, key),
                 references,
+                templates,
             )
             for key, item in value.items()
         }
     if isinstance(value, list):
         return [
-            _resolve(item, (*natural, str(index)), (*state, str(index)), references)
+            _resolve(item, (*natural, str(index)), (*state, str(index)), references, templates)
             for index, item in enumerate(value)
         ]
     return value
@@ -88,12 +102,21 @@ def _expression_value(node: Any) -> Any:
 
 
 def expression_references(
-    node: Any, path: tuple[str, ...], references: dict[str, str], *, module_prefix: str
+    node: Any,
+    path: tuple[str, ...],
+    references: dict[str, str],
+    *,
+    module_prefix: str,
+    templates: dict[str, str] | None = None,
 ) -> None:
     if isinstance(node, list):
         for index, item in enumerate(node):
             expression_references(
-                item, (*path, str(index)), references, module_prefix=module_prefix
+                item,
+                (*path, str(index)),
+                references,
+                module_prefix=module_prefix,
+                templates=templates,
             )
         return
     if not isinstance(node, dict):
@@ -104,6 +127,20 @@ def expression_references(
             if match and path:
                 references.setdefault(".".join(path), module_prefix + match.group(1))
                 break
+        # An expression that is exactly one attribute of one resource ("x.arn" then "x") is
+        # kept in the form a CDKTF template would have, so rules can tell .arn from .qualified_arn.
+        listed = node.get("references") if isinstance(node.get("references"), list) else []
+        if (
+            templates is not None
+            and path
+            and len(listed) == 2
+            and all(isinstance(item, str) for item in listed)
+            and listed[0].startswith(listed[1] + ".")
+            and REFERENCE.fullmatch(listed[1])
+        ):
+            templates[".".join(path)] = "${" + listed[0] + "}"
         return
     for key, value in node.items():
-        expression_references(value, (*path, key), references, module_prefix=module_prefix)
+        expression_references(
+            value, (*path, key), references, module_prefix=module_prefix, templates=templates
+        )

@@ -28,6 +28,7 @@ from gate.checkov_results import (
     load_accepted,
     mark_accepted_in_sarif,
     parse_checkov_json,
+    point_sarif_at_sources,
     resource_types,
 )
 from gate.options import GateOptions
@@ -116,6 +117,10 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
         },
     )
     mark_accepted_in_sarif(options.reports_dir / "checkov.sarif", judgement)
+    # After the suppressions, which match on the JSON location this moves to a related one.
+    point_sarif_at_sources(
+        options.reports_dir / "checkov.sarif", {stack.name: stack.file for stack in stacks}
+    )
     return _verdict(judgement, stack_count=len(stacks), reused=reused, reports=reports, log=log)
 
 

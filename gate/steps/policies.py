@@ -9,7 +9,8 @@ from typing import Any
 
 from gate.options import GateOptions
 from gate.runner import Status, StepLog, StepResult
-from gate.stacks import StacksError, discover_stacks
+from gate.stacks import Stack, StacksError, discover_stacks
+from pipeline.findings import mapping_line
 
 # format -> report file name; "text" goes to the log for humans.
 REPORT_FILES = {
@@ -40,7 +41,7 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
         args, cwd=options.root, timeout=POLICIES_TIMEOUT_SECONDS, separate_stderr=True
     )
     written = tuple(r for r in reports if r.is_file())
-    scope = f"{len(stacks)} stack(s)"
+    scope = f"{len(stacks)} stack(s); {_mapping(stacks)}"
     # The verdict comes from the exit code and the JSON report, the CLI's documented contract
     # (0 nothing blocks, 1 blocking findings, 2 could not check); its text output is for humans.
     report = _json_report(options.reports_dir / REPORT_FILES["json"])
@@ -64,6 +65,14 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
     )
 
 
+def _mapping(stacks: tuple[Stack, ...]) -> str:
+    """How many resources name their Python line (the rest are reported at their JSON line)."""
+    try:
+        return mapping_line(json.loads(stack.file.read_text(encoding="utf-8")) for stack in stacks)
+    except (OSError, ValueError):
+        return "Python lines unknown (a stack could not be read)"
+
+
 def _json_report(path: Path) -> dict[str, Any] | None:
     """The parts of ``policies.json`` the verdict needs, or None when it is missing or not ours."""
     try:
@@ -78,10 +87,17 @@ def _json_report(path: Path) -> dict[str, Any] | None:
     return {"blocking": blocking}
 
 
+def _python_line(finding: dict[str, Any]) -> str:
+    source = finding.get("source")
+    if isinstance(source, dict) and source.get("file"):
+        return f"{source['file']}:{source.get('line')}; "
+    return ""
+
+
 def _finding_lines(findings: list[dict[str, Any]], limit: int = 20) -> tuple[str, ...]:
     lines = [
         f"{f.get('rule_id')} {f.get('severity')} {f.get('address')}: {f.get('message')}"
-        f" ({f.get('file')}{':' + str(f['line']) if f.get('line') else ''})"
+        f" ({_python_line(f)}{f.get('file')}{':' + str(f['line']) if f.get('line') else ''})"
         for f in findings
     ]
     if len(lines) > limit:

@@ -28,6 +28,8 @@ def input_fingerprint(options: GateOptions) -> str:
     files = [
         *fingerprint.tree_files(root / "infra"),
         *fingerprint.tree_files(root / "facts"),
+        # The //.source format infra/sources.py writes into every stack.
+        *(path for path in [root / "tfjson" / "source.py"] if path.is_file()),
         root / "Pipfile.lock",
     ]
     return fingerprint.combine(
@@ -70,7 +72,7 @@ def run(options: GateOptions, log: StepLog) -> StepResult:
         return StepResult(
             status=Status.SKIPPED,
             detail="skipped: inputs unchanged since the last synth (infra/, facts/, Pipfile.lock, "
-            "CATALOG_* overrides); --no-cache forces it",
+            "CATALOG_* settings); --no-cache forces it",
         )
     inputs = input_fingerprint(options)
     completed = log.run(

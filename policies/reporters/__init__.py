@@ -26,6 +26,9 @@ class Report:
     rules: tuple[Rule, ...]
     fail_on: Severity
     color: bool = False  # text only: ANSI colour, decided by the CLI (TTY and NO_COLOR)
+    # markdown only: Python locations link to <link_base>/<file>#L<line>, e.g.
+    # https://github.com/o/r/blob/<PR head SHA> (the CLI's --link-base / POLICIES_LINK_BASE).
+    link_base: str | None = None
 
     @property
     def summary(self) -> dict[str, int]:

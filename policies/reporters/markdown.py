@@ -1,13 +1,17 @@
 """``--format markdown``: PR comments and job summaries, errors first, never over the limit.
 
-GitHub rejects comments over 65,536 characters; we stop at 60,000 and say how many findings
-were cut, most important first so what gets cut is the least important.
+Within each severity, findings are grouped by the Python file that made the resource (then
+the ones with no known source), and the Python line, linked at the PR's head commit when the
+report has a ``link_base``, stands beside the address. GitHub rejects comments over 65,536
+characters; we stop at 60,000 and say how many findings were cut, most important first so
+what gets cut is the least important.
 """
 
 from __future__ import annotations
 
 from policies.model import Finding, Severity
 from policies.reporters import Report, summary_line, verdict
+from tfjson.source import SourceLine
 
 MAX_CHARS = 60_000
 _FOOTER_RESERVE = 400  # room for the truncation notice and the closing lines
@@ -19,6 +23,7 @@ _SECTIONS = (
     ("Waived", lambda f: f.waived),
 )
 _TABLE_HEAD = "| Stack | Rule | Resource | Message | Location |\n|---|---|---|---|---|\n"
+UNMAPPED_GROUP = "Not mapped to Python (synthesized JSON location only)"
 
 
 def render(report: Report, *, max_chars: int = MAX_CHARS) -> str:
@@ -38,20 +43,28 @@ def render(report: Report, *, max_chars: int = MAX_CHARS) -> str:
     shown = 0
     truncated = False
     for title, wanted in _SECTIONS:
-        findings = [finding for finding in evaluation.findings if wanted(finding)]
+        findings = sorted(
+            (finding for finding in evaluation.findings if wanted(finding)), key=_by_source
+        )
         if not findings or truncated:
             continue
         section = f"<details{' open' if title == 'Errors' else ''}>"
-        section += f"<summary><b>{title} ({len(findings)})</b></summary>\n\n{_TABLE_HEAD}"
+        section += f"<summary><b>{title} ({len(findings)})</b></summary>\n"
         if len(out) + len(section) + len("\n</details>\n") > budget:
             truncated = True
             break
         out += section
+        group: str | None = None
         for finding in findings:
-            row = _row(finding)
+            row = _row(finding, link_base=report.link_base)
+            file = finding.source.file if finding.source else UNMAPPED_GROUP
+            if file != group:
+                heading = _group_heading(finding.source, link_base=report.link_base)
+                row = f"\n{heading}\n\n{_TABLE_HEAD}{row}"
             if len(out) + len(row) + len("\n</details>\n") > budget:
                 truncated = True
                 break
+            group = file
             out += row
             shown += 1
         out += "\n</details>\n\n"
@@ -66,15 +79,39 @@ def render(report: Report, *, max_chars: int = MAX_CHARS) -> str:
     return out
 
 
-def _row(finding: Finding) -> str:
-    location = finding.file if finding.line is None else f"{finding.file}:{finding.line}"
+def _by_source(finding: Finding) -> tuple[int, str, int]:
+    # Mapped files first, alphabetically, lines in order; the sort is stable otherwise.
+    if finding.source is None:
+        return (1, "", 0)
+    return (0, finding.source.file, finding.source.line)
+
+
+def _link(source: SourceLine, link_base: str | None, *, text: str, line: bool = True) -> str:
+    if not link_base:
+        return f"`{text}`"
+    anchor = f"#L{source.line}" if line else ""
+    return f"[`{text}`]({link_base.rstrip('/')}/{source.file}{anchor})"
+
+
+def _group_heading(source: SourceLine | None, *, link_base: str | None) -> str:
+    if source is None:
+        return f"**{UNMAPPED_GROUP}**"
+    return "**" + _link(source, link_base, text=source.file, line=False) + "**"
+
+
+def _row(finding: Finding, *, link_base: str | None = None) -> str:
     message = finding.message
     if finding.waived:
         message += f" (waived: {finding.waiver_reason})"
     elif finding.waiver_expired:
         message += " (waiver expired)"
-    cells = [finding.stack, finding.rule_id, f"`{finding.address}`", message, location]
-    return "| " + " | ".join(_cell(cell) for cell in cells) + " |\n"
+    resource = f"`{_cell(finding.address)}`"
+    if finding.source is not None:
+        # The source passed tfjson.source's safe-path check, so it needs no escaping.
+        resource += " " + _link(finding.source, link_base, text=str(finding.source))
+    cells = [_cell(finding.stack), _cell(finding.rule_id), resource, _cell(message)]
+    cells.append(_cell(finding.location))
+    return "| " + " | ".join(cells) + " |\n"
 
 
 def _cell(value: str) -> str:

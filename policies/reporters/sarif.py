@@ -2,7 +2,9 @@
 
 Paths are relative to the repository root (GitHub resolves them against the checkout), each
 result has a stable fingerprint so alerts survive line moves, and waived findings carry an
-external suppression with the waiver's reason instead of disappearing.
+external suppression with the waiver's reason instead of disappearing. When the Python line
+that made the resource is known, it is the primary location (code scanning annotates the
+changed infra/ line of a PR) and the synthesized JSON location becomes a related location.
 """
 
 from __future__ import annotations
@@ -72,17 +74,24 @@ def _rule(rule: Rule) -> dict[str, Any]:
 
 
 def _result(finding: Finding, rule_index: dict[str, int], root: Path) -> dict[str, Any]:
-    region = {"startLine": finding.line if finding.line and finding.line >= 1 else 1}
+    synthesized = {
+        "artifactLocation": _artifact(finding.file, root),
+        "region": {"startLine": finding.line if finding.line and finding.line >= 1 else 1},
+    }
+    primary = synthesized
+    if finding.source is not None:
+        primary = {
+            # Recorded relative to the repository root, which %SRCROOT% is.
+            "artifactLocation": {"uri": finding.source.file, "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": finding.source.line},
+        }
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "level": _LEVEL[finding.severity],
         "message": {"text": f"{finding.address}: {finding.message}"},
         "locations": [
             {
-                "physicalLocation": {
-                    "artifactLocation": _artifact(finding.file, root),
-                    "region": region,
-                },
+                "physicalLocation": primary,
                 "logicalLocations": [
                     {"fullyQualifiedName": f"{finding.stack}/{finding.address}", "kind": "resource"}
                 ],
@@ -91,6 +100,14 @@ def _result(finding: Finding, rule_index: dict[str, int], root: Path) -> dict[st
         "partialFingerprints": {"catalogPolicies/v1": _fingerprint(finding)},
         "properties": {"stack": finding.stack, "environment": finding.environment},
     }
+    if finding.source is not None:
+        result["relatedLocations"] = [
+            {
+                "id": 1,
+                "physicalLocation": synthesized,
+                "message": {"text": f"synthesized {finding.address}"},
+            }
+        ]
     if finding.rule_id in rule_index:
         result["ruleIndex"] = rule_index[finding.rule_id]
     if finding.waived:

@@ -80,9 +80,10 @@ def _line(finding: Finding, *, style: str) -> Text:
     line = Text("    ")
     line.append(finding.rule_id, style=style)
     line.append(f" {finding.address}", style="bold")
+    if finding.source is not None:
+        line.append(f" ({finding.source})")
     line.append(f"  {finding.message}")
-    location = finding.file if finding.line is None else f"{finding.file}:{finding.line}"
-    line.append(f"  [{location}]", style="dim")
+    line.append(f"  [{finding.location}]", style="dim")
     if finding.waiver_expired:
         line.append("  (waiver expired)", style="bold red")
     return line

@@ -3,6 +3,8 @@
 One module per AWS service or concern; IDs are stable: ``AT`` apply-time failure predictors,
 ``SEC`` security, ``OPS`` operations, ``PLAN`` plan-only. Each rule has ``policies/docs/<ID>.md``.
 
+Rules whose shape repeats are rows of a table (``tables.py``; rows in ``rows_*.py``).
+
 Shared conventions (helpers in ``_helpers``):
 - a value that is UNKNOWN, or a cross-resource link that cannot be resolved with certainty,
   produces no finding;
@@ -18,17 +20,29 @@ from policies.rules import (  # noqa: F401  (imported for their @rule registrati
     alb_logs,
     backend,
     cloudfront,
+    cloudfront_relations,
     destructive,
     ecs,
     encryption,
     fargate,
+    iam_documents,
+    lb_relations,
+    messaging_relations,
     names,
+    network_relations,
     plaintext_secrets,
+    plan_replacements,
     rds,
     rds_engine,
+    rds_parameter_groups,
+    rows_compute,
+    rows_platform,
+    rows_services,
+    rows_storage,
     s3_lifecycle,
     s3_public,
     secretsmanager,
+    service_relations,
     tags,
     trust_boundary,
 )

@@ -26,6 +26,9 @@ KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
     id="AT011",
     title="ALB access logs go to a bucket encrypted with SSE-KMS",
     severity=Severity.ERROR,
+    service="elbv2",
+    failure_class="cross-resource",
+    source="https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html",
     category="apply-time",
     resource_types=(LOAD_BALANCER, BUCKET, BUCKET_ENCRYPTION),
 )

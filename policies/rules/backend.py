@@ -194,6 +194,9 @@ def _address(document: Document) -> str:
     id="AT001",
     title="S3 backend argument not supported by every admitted Terraform version",
     severity=Severity.ERROR,
+    service="terraform",
+    failure_class="invalid-value",
+    source="https://github.com/hashicorp/terraform/pull/35661",
     category="apply-time",
     resource_types=("terraform.backend.s3",),
 )
@@ -254,6 +257,9 @@ def backend_arguments(document: Document) -> Iterator[Violation]:
     id="SEC001",
     title="S3 backend does not set encrypt = true",
     severity=Severity.ERROR,
+    service="terraform",
+    failure_class="posture",
+    source="https://developer.hashicorp.com/terraform/language/backend/s3",
     category="security",
     resource_types=("terraform.backend.s3",),
 )
@@ -279,6 +285,9 @@ def backend_encryption(document: Document) -> Iterator[Violation]:
     id="OPS001",
     title="S3 backend without state locking, or with deprecated DynamoDB-only locking",
     severity=Severity.ERROR,
+    service="terraform",
+    failure_class="posture",
+    source="https://developer.hashicorp.com/terraform/language/backend/s3#state-locking",
     category="operations",
     resource_types=("terraform.backend.s3",),
 )

@@ -45,6 +45,9 @@ def _label(path: str) -> str:
     id="AT002",
     title="CloudFront cache behavior mixes forwarded_values with a cache or origin request policy",
     severity=Severity.ERROR,
+    service="cloudfront",
+    failure_class="value-combination",
+    source="https://github.com/hashicorp/terraform-provider-aws/issues/17626",
     category="apply-time",
     resource_types=(DISTRIBUTION,),
 )
@@ -79,6 +82,9 @@ def blocks_of(values: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     id="AT010",
     title="CloudFront viewer certificate settings CloudFront rejects",
     severity=Severity.ERROR,
+    service="cloudfront",
+    failure_class="cross-resource",
+    source="https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ViewerCertificate.html",
     category="apply-time",
     resource_types=(DISTRIBUTION, "aws_acm_certificate"),
 )
@@ -166,6 +172,9 @@ def _violation(resource: Resource, message: str, severity: Severity | None = Non
     id="SEC005",
     title="CloudFront lets viewers use plain HTTP or TLS older than 1.2",
     severity=Severity.ERROR,
+    service="cloudfront",
+    failure_class="posture",
+    source="https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html",
     category="security",
     resource_types=(DISTRIBUTION,),
 )
@@ -234,6 +243,9 @@ def _logging_bucket(document: Document, distribution: Resource) -> Resource | No
     id="AT015",
     title="CloudFront standard logs go to a bucket with ACLs disabled",
     severity=Severity.ERROR,
+    service="cloudfront",
+    failure_class="cross-resource",
+    source="https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html",
     category="apply-time",
     resource_types=(DISTRIBUTION, BUCKET, OWNERSHIP),
 )

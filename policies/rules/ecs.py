@@ -23,6 +23,9 @@ CLUSTER_PROVIDERS = "aws_ecs_cluster_capacity_providers"
     id="AT003",
     title="ECS service sets both launch_type and capacity_provider_strategy",
     severity=Severity.ERROR,
+    service="ecs",
+    failure_class="value-combination",
+    source="https://github.com/terraform-linters/tflint-ruleset-aws/issues/349",
     category="apply-time",
     resource_types=(SERVICE,),
 )
@@ -49,6 +52,9 @@ def launch_type_with_strategy(document: Document) -> Iterator[Violation]:
     id="AT004",
     title="ECS service capacity provider is not attached to its cluster",
     severity=Severity.ERROR,
+    service="ecs",
+    failure_class="cross-resource",
+    source="https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html",
     category="apply-time",
     resource_types=(SERVICE, CLUSTER, CLUSTER_PROVIDERS),
 )
@@ -111,6 +117,9 @@ TARGET_TYPE_FOR_MODE = {"awsvpc": "ip", "bridge": "instance", "host": "instance"
     id="AT016",
     title="ECS service target group target_type does not fit the task's network mode",
     severity=Severity.ERROR,
+    service="ecs",
+    failure_class="cross-resource",
+    source="https://github.com/hashicorp/terraform-provider-aws/issues/11723",
     category="apply-time",
     resource_types=(SERVICE, TARGET_GROUP, TASK_DEFINITION),
 )

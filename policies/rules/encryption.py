@@ -16,6 +16,9 @@ LOG_GROUP = "aws_cloudwatch_log_group"
     id="SEC003",
     title="Data at rest not encrypted (RDS storage) or without a customer managed key (logs)",
     severity=Severity.ERROR,
+    service="aws",
+    failure_class="posture",
+    source="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html#Overview.Encryption.Limitations",
     category="security",
     resource_types=(*RDS_TYPES, LOG_GROUP),
 )

@@ -54,6 +54,9 @@ def _fargate_tasks(document: Document) -> Iterator[Resource]:
     id="AT012",
     title="Fargate task cpu/memory combination Fargate does not offer",
     severity=Severity.ERROR,
+    service="ecs",
+    failure_class="offering",
+    source="https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size",
     category="apply-time",
     resource_types=(TASK_DEFINITION,),
 )
@@ -104,6 +107,9 @@ def fargate_size(document: Document) -> Iterator[Violation]:
     id="AT013",
     title="Fargate task definition without network_mode awsvpc",
     severity=Severity.ERROR,
+    service="ecs",
+    failure_class="value-combination",
+    source="https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html",
     category="apply-time",
     resource_types=(TASK_DEFINITION,),
 )

@@ -147,6 +147,9 @@ NAME_RULES: dict[str, tuple[NameRule, ...]] = {
     id="AT008",
     title="Resource name AWS rejects (length, characters, reserved prefixes)",
     severity=Severity.ERROR,
+    service="aws",
+    failure_class="invalid-value",
+    source="https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html",
     category="apply-time",
     resource_types=tuple(NAME_RULES),
 )

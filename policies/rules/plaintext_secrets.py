@@ -87,6 +87,9 @@ def _violation(address: str, resource: Resource | None, message: str) -> Violati
     id="SEC002",
     title="Plaintext secret in the configuration",
     severity=Severity.ERROR,
+    service="aws",
+    failure_class="posture",
+    source="https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html",
     category="security",
     resource_types=(
         *SECRET_ATTRIBUTES,

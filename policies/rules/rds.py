@@ -22,6 +22,9 @@ def _password_attribute(resource_type: str) -> str:
     id="AT009",
     title="Database sets a master password and manage_master_user_password together",
     severity=Severity.ERROR,
+    service="rds",
+    failure_class="value-combination",
+    source="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html",
     category="apply-time",
     resource_types=DATABASES,
 )
@@ -67,6 +70,9 @@ def _lacks_final_snapshot_identifier(values: Mapping[str, Any]) -> bool:
     id="AT014",
     title="Database takes a final snapshot on delete but has no final_snapshot_identifier",
     severity=Severity.WARNING,
+    service="rds",
+    failure_class="value-combination",
+    source="https://github.com/hashicorp/terraform-provider-aws/issues/4910",
     category="apply-time",
     resource_types=DATABASES,
 )
@@ -97,6 +103,9 @@ def final_snapshot_identifier(document: Document) -> Iterator[Violation]:
     id="OPS002",
     title="Production database without deletion protection or final snapshot",
     severity=Severity.ERROR,
+    service="rds",
+    failure_class="posture",
+    source="https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DeleteCluster.html",
     category="operations",
     resource_types=DATABASES,
 )

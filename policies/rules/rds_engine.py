@@ -47,6 +47,9 @@ def _known_engines() -> set[str]:
     id="AT006",
     title="RDS / Aurora engine_version not offered in the region",
     severity=Severity.ERROR,
+    service="rds",
+    failure_class="offering",
+    source="https://github.com/langfuse/langfuse-terraform-aws/issues/34",
     category="apply-time",
     resource_types=RDS_TYPES,
 )

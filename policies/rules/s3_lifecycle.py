@@ -39,6 +39,9 @@ def _has_prefix(rule_block: Mapping[str, Any]) -> bool | None:
     id="AT005",
     title="S3 lifecycle rule without exactly one of filter or prefix",
     severity=Severity.ERROR,
+    service="s3",
+    failure_class="value-combination",
+    source="https://github.com/hashicorp/terraform-provider-aws/issues/41725",
     category="apply-time",
     resource_types=(LIFECYCLE,),
 )

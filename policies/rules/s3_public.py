@@ -22,6 +22,9 @@ SETTINGS = (
     id="SEC004",
     title="S3 bucket public access block missing or not fully on",
     severity=Severity.ERROR,
+    service="s3",
+    failure_class="posture",
+    source="https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
     category="security",
     resource_types=(BUCKET, PUBLIC_ACCESS_BLOCK),
 )

@@ -26,6 +26,9 @@ def _recovery_window(raw: object) -> int | None:
     id="AT007",
     title="Non-production secret with a fixed name keeps the name reserved after deletion",
     severity=Severity.ERROR,
+    service="secretsmanager",
+    failure_class="value-combination",
+    source="https://github.com/aws-ia/terraform-aws-eks-blueprints/issues/1733",
     category="apply-time",
     resource_types=(SECRET,),
 )
@@ -58,6 +61,9 @@ def fixed_name_with_recovery_window(document: Document) -> Iterator[Violation]:
     id="OPS003",
     title="Production secret deleted immediately (recovery window 0)",
     severity=Severity.ERROR,
+    service="secretsmanager",
+    failure_class="posture",
+    source="https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html",
     category="operations",
     resource_types=(SECRET,),
 )

@@ -70,6 +70,9 @@ def _keys(tags: object) -> set[str] | None:
     id="OPS004",
     title="Resource missing required tags",
     severity=Severity.ERROR,
+    service="aws",
+    failure_class="posture",
+    source="https://registry.terraform.io/providers/hashicorp/aws/latest/docs#default_tags-configuration-block",
     category="operations",
     resource_types=tuple(sorted(TAGGABLE_TYPES)),
 )

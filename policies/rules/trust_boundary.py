@@ -6,6 +6,11 @@ way for a PR author to act with that role before anyone reviewed the change. The
 errors in every environment, and they fail closed: a block whose details are unknown still
 counts, because its mere presence is what matters.
 
+They judge configurations only: they must hold before Terraform runs, so the PR plan workflow
+and the deploy's check-config step apply them to the synthesized JSON. A plan JSON is what a
+plan that already ran left behind; judging it again would only repeat the config's verdict
+(and flag every third-party plan that uses another provider).
+
 Most rules read the normalized model (data sources, provisioners, providers); a few need the
 raw JSON the model leaves out (``Document.raw_config``: required_providers, module calls,
 ephemeral and check blocks, function calls inside ``${...}``), which only configs carry.
@@ -96,8 +101,12 @@ def _everything(document: Document) -> Iterator[Resource]:
     id="SEC010",
     title="Data source runs a program or reaches outside AWS (external, http, remote state)",
     severity=Severity.ERROR,
+    service="terraform",
+    failure_class="posture",
+    source="https://registry.terraform.io/providers/hashicorp/external/latest/docs/data-sources/external",
     category="security",
     resource_types=tuple(OUTSIDE_DATA_SOURCES),
+    applies_to=("config",),
 )
 def outside_data_sources(document: Document) -> Iterator[Violation]:
     for resource in _everything(document):
@@ -116,6 +125,9 @@ def outside_data_sources(document: Document) -> Iterator[Violation]:
     id="SEC011",
     title="Provisioner (local-exec, remote-exec, file) on a resource",
     severity=Severity.ERROR,
+    service="terraform",
+    failure_class="posture",
+    source="https://developer.hashicorp.com/terraform/language/resources/provisioners/syntax",
     category="security",
     resource_types=("*",),
     applies_to=("config",),
@@ -150,8 +162,12 @@ def _provisioner_blocks(value: Any) -> list[Any]:
     id="SEC012",
     title="Provider outside the allowlist (aws and Terraform's built-in provider only)",
     severity=Severity.ERROR,
+    service="terraform",
+    failure_class="posture",
+    source="https://developer.hashicorp.com/terraform/language/providers/requirements",
     category="security",
     resource_types=("*",),
+    applies_to=("config",),
 )
 def provider_allowlist(document: Document) -> Iterator[Violation]:
     seen: set[str] = set()
@@ -200,8 +216,12 @@ def _required_providers(raw: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
     id="SEC013",
     title="AWS data source that reads secret material or runs code",
     severity=Severity.ERROR,
+    service="aws",
+    failure_class="posture",
+    source="https://registry.terraform.io/providers/hashicorp/aws/latest/docs",
     category="security",
     resource_types=(*SECRET_OR_CODE_DATA_SOURCES, *SECRET_WHEN_SET),
+    applies_to=("config",),
 )
 def secret_or_code_data_sources(document: Document) -> Iterator[Violation]:
     for resource in _everything(document):
@@ -232,6 +252,9 @@ def secret_or_code_data_sources(document: Document) -> Iterator[Violation]:
     id="SEC014",
     title="Module call, ephemeral resource or check block the policy check cannot inspect",
     severity=Severity.ERROR,
+    service="terraform",
+    failure_class="posture",
+    source="https://developer.hashicorp.com/terraform/language/modules/sources",
     category="security",
     resource_types=tuple(UNINSPECTED_BLOCKS),
     applies_to=("config",),
@@ -249,6 +272,9 @@ def uninspected_blocks(document: Document) -> Iterator[Violation]:
     id="SEC015",
     title="Expression reads files from the machine running Terraform",
     severity=Severity.ERROR,
+    service="terraform",
+    failure_class="posture",
+    source="https://developer.hashicorp.com/terraform/language/functions/file",
     category="security",
     resource_types=("*",),
     applies_to=("config",),
@@ -309,6 +335,9 @@ REDIRECTING_BACKEND_ARGUMENTS = (
     id="SEC016",
     title="Provider or backend sends requests to a custom endpoint, or the backend is not S3",
     severity=Severity.ERROR,
+    service="terraform",
+    failure_class="posture",
+    source="https://registry.terraform.io/providers/hashicorp/aws/latest/docs/guides/custom-service-endpoints",
     category="security",
     resource_types=("provider.aws", "terraform.backend"),
     applies_to=("config",),

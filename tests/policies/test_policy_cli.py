@@ -219,6 +219,10 @@ def test_list_rules_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert [entry["id"] for entry in listing] == [line.split()[0] for line in lines]
     assert listing[0]["id"] == rule_id
     assert {"id", "severity", "title", "category", "applies_to", "help_uri"} <= set(listing[0])
+    by_id = {entry["id"]: entry for entry in listing}
+    assert by_id["AT110"]["service"] == "lambda"
+    assert by_id["AT110"]["failure_class"] == "invalid-value"
+    assert by_id["AT110"]["source"].startswith("https://")
 
 
 def test_explain_prints_the_rule_doc(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.workflows.hardening import REPO_ROOT, WORKFLOWS_DIR
+from tests.fixture_paths import REPO_ROOT
+from tests.workflows.workflow_files import WORKFLOWS_DIR
 
 SCRIPT = REPO_ROOT / "scripts" / "actionlint.mjs"
 

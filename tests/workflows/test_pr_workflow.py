@@ -1,4 +1,4 @@
-"""What pr.yml promises beyond the hardening every workflow gets."""
+"""What pr.yml promises beyond what zizmor and actionlint check on every workflow."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from tests.workflows import hardening
+from tests.workflows import workflow_files
 
 
 @pytest.fixture(scope="module")
-def pr() -> hardening.Workflow:
-    path = hardening.WORKFLOWS_DIR / "pr.yml"
-    return hardening.load(path.name, path.read_text(encoding="utf-8"))
+def pr() -> workflow_files.Workflow:
+    path = workflow_files.WORKFLOWS_DIR / "pr.yml"
+    return workflow_files.load(path.name, path.read_text(encoding="utf-8"))
 
 
 def _step(job: dict[str, Any], fragment: str) -> dict[str, Any]:
@@ -23,18 +23,18 @@ def _step(job: dict[str, Any], fragment: str) -> dict[str, Any]:
     return matches[0]
 
 
-def test_runs_on_pull_requests_to_main_only(pr: hardening.Workflow) -> None:
+def test_runs_on_pull_requests_to_main_only(pr: workflow_files.Workflow) -> None:
     assert pr.triggers == {"pull_request": {"branches": ["main"]}}
 
 
-def test_one_concurrency_group_per_pr_cancels_superseded_runs(pr: hardening.Workflow) -> None:
+def test_one_concurrency_group_per_pr_cancels_superseded_runs(pr: workflow_files.Workflow) -> None:
     concurrency = pr.data["concurrency"]
     assert "github.event.pull_request.number" in concurrency["group"]
     assert concurrency["cancel-in-progress"] is True
 
 
 def test_validate_calls_the_gate_script_and_publishes_its_reports(
-    pr: hardening.Workflow,
+    pr: workflow_files.Workflow,
 ) -> None:
     validate = pr.jobs["validate"]
     assert _step(validate, "scripts/pre-validate-iac.sh")["run"].strip() == (
@@ -63,7 +63,7 @@ def test_validate_calls_the_gate_script_and_publishes_its_reports(
     assert validate["permissions"]["security-events"] == "write"
 
 
-def test_pr_code_never_holds_aws_credentials(pr: hardening.Workflow) -> None:
+def test_pr_code_never_holds_aws_credentials(pr: workflow_files.Workflow) -> None:
     for job_id, job in pr.jobs.items():
         assert "id-token" not in (job.get("permissions") or {}), job_id
         uses = [str(step.get("uses", "")) for step in job.get("steps", [])]
@@ -72,7 +72,7 @@ def test_pr_code_never_holds_aws_credentials(pr: hardening.Workflow) -> None:
     assert "scripts/plan.sh" not in pr.text
 
 
-def test_validate_uploads_exactly_the_synthesized_stacks(pr: hardening.Workflow) -> None:
+def test_validate_uploads_exactly_the_synthesized_stacks(pr: workflow_files.Workflow) -> None:
     upload = next(
         s
         for s in pr.jobs["validate"]["steps"]
@@ -84,7 +84,7 @@ def test_validate_uploads_exactly_the_synthesized_stacks(pr: hardening.Workflow)
     assert "if" not in upload, "only a passing gate's stacks are planned"
 
 
-def test_status_check_needs_every_job_and_always_runs(pr: hardening.Workflow) -> None:
+def test_status_check_needs_every_job_and_always_runs(pr: workflow_files.Workflow) -> None:
     status = pr.jobs["status-check"]
     others = set(pr.jobs) - {"status-check"}
     assert set(status["needs"]) == others

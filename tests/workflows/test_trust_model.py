@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.workflows import hardening
-from tests.workflows.hardening import REPO_ROOT, WORKFLOW_FILES, WORKFLOWS_DIR
+from tests.fixture_paths import REPO_ROOT
+from tests.workflows import workflow_files
+from tests.workflows.workflow_files import WORKFLOW_FILES, WORKFLOWS_DIR
 
 # INTERFACES.md, configuration contract: every job that synthesizes passes these.
 CATALOG_SETTINGS = {
@@ -29,8 +30,8 @@ CATALOG_SETTINGS = {
 SYNTHESIZING = ("pre-validate-iac.sh", "scripts/plan.sh", "deploy-environment.sh", "drift-check.sh")
 
 
-def _load(name: str) -> hardening.Workflow:
-    return hardening.load(name, (WORKFLOWS_DIR / name).read_text(encoding="utf-8"))
+def _load(name: str) -> workflow_files.Workflow:
+    return workflow_files.load(name, (WORKFLOWS_DIR / name).read_text(encoding="utf-8"))
 
 
 def _step(job: dict[str, Any], fragment: str) -> tuple[int, dict[str, Any]]:

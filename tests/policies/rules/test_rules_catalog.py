@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from policies.catalog import stale
 from policies.model import Severity
-from policies.registry import DOCS_DIR, all_rules
+from policies.registry import DOCS_DIR, FAILURE_CLASSES, SERVICES, all_rules
+from policies.rules.tables import ROWS, unknown_variants
 
 RULES = all_rules()
 TEST_TEXT = "\n".join(
@@ -35,6 +37,15 @@ def test_rule_metadata(rule):
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_states_service_failure_class_and_source(rule):
+    assert rule.service in SERVICES, f"{rule.id}: service {rule.service!r} not in SERVICES"
+    assert rule.failure_class in FAILURE_CLASSES, rule.failure_class
+    assert re.fullmatch(r"https://\S+", rule.source), rule.source
+    # Posture is for security and operations hygiene; an AT rule predicts an apply failure.
+    assert (rule.failure_class == "posture") == (rule.category in {"security", "operations"})
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_rule_doc(rule):
     path = DOCS_DIR / f"{rule.id}.md"
     assert path.is_file(), f"missing {path}"
@@ -51,10 +62,21 @@ def test_rule_doc(rule):
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_rule_has_pass_fail_and_unknown_cases(rule):
+    if rule.id in ROWS:
+        # Table rows get their cases from the row (test_rules_tables.py builds them).
+        row = ROWS[rule.id]
+        assert row.failing and row.passing
+        assert unknown_variants(row), f"{rule.id}: no unknown-value case"
+        return
     ids = re.findall(rf'id="{rule.id}-(\w+)', TEST_TEXT)
     assert "pass" in ids, f"{rule.id}: no passing case"
     assert {"fail", "warn", "info"} & set(ids), f"{rule.id}: no failing case"
     assert "unknown" in ids, f"{rule.id}: no unknown-value case"
+
+
+def test_generated_docs_are_up_to_date():
+    # docs/policies.md's rule listing and the docs of table rows come from the registry.
+    assert [str(p) for p in stale(RULES)] == [], "run: python -m policies.catalog --write"
 
 
 def test_docs_policies_md_lists_every_rule_with_its_severity():

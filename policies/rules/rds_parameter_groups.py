@@ -1,0 +1,127 @@
+"""RDS / Aurora parameter groups whose family does not match the engine version using them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from policies.model import Document, Resource, Severity, Violation
+from policies.registry import rule
+from policies.rules._helpers import linked_resource, text
+
+DB_PARAMETER_GROUP = "aws_db_parameter_group"
+CLUSTER_PARAMETER_GROUP = "aws_rds_cluster_parameter_group"
+_AURORA_MYSQL = re.compile(r"^(?P<major>\d+\.\d+)\.mysql_aurora\.")
+
+
+def expected_family(engine: str, version: str) -> str | None:
+    """The parameter group family RDS requires for ``engine`` at ``version``, when certain.
+
+    The naming is documented per engine (postgres16, mysql8.0, mariadb10.11,
+    aurora-postgresql15, aurora-mysql8.0); engines with other schemes are not judged.
+    """
+    parts = version.split(".")
+    if not parts[0].isdigit():
+        return None
+    if engine in ("postgres", "aurora-postgresql"):
+        major = int(parts[0])
+        if major >= 10:
+            return f"{engine}{major}"
+        return f"{engine}{parts[0]}.{parts[1]}" if len(parts) > 1 else None
+    if engine in ("mysql", "mariadb"):
+        return f"{engine}{parts[0]}.{parts[1]}" if len(parts) > 1 else None
+    if engine == "aurora-mysql":
+        match = _AURORA_MYSQL.match(version)
+        return f"aurora-mysql{match['major']}" if match else None
+    return None
+
+
+def _check(
+    document: Document,
+    resource: Resource,
+    *,
+    engine: str | None,
+    version: str | None,
+    path: str,
+    group_type: str,
+) -> Iterator[Violation]:
+    if engine is None or version is None:
+        return
+    wanted = expected_family(engine, version)
+    if wanted is None:
+        return
+    group = linked_resource(
+        document, resource, path=path, target_types=(group_type,), name_attribute="name"
+    )
+    family = text(group.values.get("family")) if group is not None else None
+    if group is None or family is None or family == wanted:
+        return
+    yield Violation(
+        address=resource.address,
+        resource=resource,
+        message=(
+            f"{path} is {group.address} with family {family}, but {engine} {version} needs "
+            f"family {wanted}; RDS rejects it (InvalidParameterCombination: The parameter group "
+            f"with DBParameterGroupFamily {family} can't be used for this instance. Use a "
+            f"parameter group with DBParameterGroupFamily {wanted}); for a major version "
+            "upgrade create a new group (family changes force replacement)"
+        ),
+    )
+
+
+@rule(
+    id="AT212",
+    service="rds",
+    failure_class="cross-resource",
+    source="https://github.com/remind101/stacker_blueprints/issues/69",
+    title="RDS / Aurora parameter group family does not match the engine version",
+    severity=Severity.ERROR,
+    category="apply-time",
+    resource_types=(
+        "aws_db_instance",
+        "aws_rds_cluster",
+        "aws_rds_cluster_instance",
+        DB_PARAMETER_GROUP,
+        CLUSTER_PARAMETER_GROUP,
+    ),
+)
+def parameter_group_family(document: Document) -> Iterator[Violation]:
+    for instance in document.of_type("aws_db_instance"):
+        yield from _check(
+            document,
+            instance,
+            engine=text(instance.values.get("engine")),
+            version=text(instance.values.get("engine_version")),
+            path="parameter_group_name",
+            group_type=DB_PARAMETER_GROUP,
+        )
+    for cluster in document.of_type("aws_rds_cluster"):
+        yield from _check(
+            document,
+            cluster,
+            engine=text(cluster.values.get("engine")),
+            version=text(cluster.values.get("engine_version")),
+            path="db_cluster_parameter_group_name",
+            group_type=CLUSTER_PARAMETER_GROUP,
+        )
+    for member in document.of_type("aws_rds_cluster_instance"):
+        engine = text(member.values.get("engine"))
+        version = text(member.values.get("engine_version"))
+        if version is None:
+            cluster = linked_resource(
+                document,
+                member,
+                path="cluster_identifier",
+                target_types=("aws_rds_cluster",),
+                name_attribute="cluster_identifier",
+            )
+            if cluster is not None and text(cluster.values.get("engine")) == engine:
+                version = text(cluster.values.get("engine_version"))
+        yield from _check(
+            document,
+            member,
+            engine=engine,
+            version=version,
+            path="db_parameter_group_name",
+            group_type=DB_PARAMETER_GROUP,
+        )
