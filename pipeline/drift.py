@@ -13,8 +13,9 @@ from typing import Any
 
 from pipeline.markdown import Section, assemble, cell, code, value_cell
 from pipeline.summary import attribute_changes, resource_row
-from pipeline.values import AttributeChange
+from pipeline.values import AttributeChange, diff_attributes
 from tfjson.plan import Plan, ResourceChange
+from tfjson.values import merge_sensitivity
 
 EXIT_NO_DRIFT = 0
 EXIT_DRIFT = 3
@@ -103,9 +104,11 @@ def build_report(drift_plan: Plan, *, full_plan: Plan | None, title: str) -> Dri
         else None
     )
     drifted = tuple(
-        _drifted(entry, planned)
+        resource
         for entry in sorted(drift_plan.resource_drift, key=lambda r: r.address)
         if entry.action not in ("no-op", "read")
+        # An update whose only differences were provider normalisation is not drift.
+        if (resource := _drifted(entry, planned)).action != "update" or resource.attributes
     )
     pending = None
     if planned is not None:
@@ -124,7 +127,7 @@ def build_report(drift_plan: Plan, *, full_plan: Plan | None, title: str) -> Dri
 
 
 def _drifted(entry: ResourceChange, planned: dict[str, ResourceChange] | None) -> DriftedResource:
-    attributes = attribute_changes(entry) if entry.action == "update" else ()
+    attributes = _drift_changes(entry) if entry.action == "update" else ()
     next_apply = next_action = None
     pending_paths: tuple[str, ...] = ()
     if planned is not None:
@@ -156,6 +159,62 @@ def _drifted(entry: ResourceChange, planned: dict[str, ResourceChange] | None) -
         next_apply_action=next_action,
         pending_paths=pending_paths,
     )
+
+
+def _drift_changes(entry: ResourceChange) -> tuple[AttributeChange, ...]:
+    """The attributes that really changed outside Terraform.
+
+    The first refresh after an apply often reads back an unset attribute as its empty form
+    (``tags`` null -> ``{}``, a block null -> ``[]``, ``""`` for null). Terraform lists those
+    entries in ``resource_drift`` as updates although nobody changed anything; they are left out
+    by giving ``after`` the state's own form wherever the two differ only that way.
+    """
+    change = entry.change
+    return tuple(
+        diff_attributes(
+            change.before,
+            _without_normalisation(change.before, change.after_values),
+            sensitive=merge_sensitivity(change.before_sensitive, change.after_sensitive),
+        )
+    )
+
+
+def _empty_as_null(value: Any) -> Any:
+    """``value`` with null, ``{}``, ``[]`` and ``""`` all read as null, at any depth.
+
+    Map keys whose value reads as null are dropped (an absent key is null too); list elements
+    keep their positions, because an element's place in a list is meaningful.
+    """
+    if isinstance(value, dict):
+        normalised = {key: _empty_as_null(item) for key, item in value.items()}
+        kept = {key: item for key, item in normalised.items() if item is not None}
+        return kept or None
+    if isinstance(value, list):
+        return [_empty_as_null(item) for item in value] or None
+    if value == "":
+        return None
+    return value
+
+
+def _without_normalisation(before: Any, after: Any) -> Any:
+    """``after`` with every part that equals ``before`` up to empty-versus-null taken from
+    ``before``, so a diff sees only real differences and shows them as it always did."""
+    if _empty_as_null(before) == _empty_as_null(after):
+        return before
+    if isinstance(before, dict) and isinstance(after, dict):
+        aligned = {
+            key: _without_normalisation(before.get(key), item) for key, item in after.items()
+        }
+        # A key that went from empty to absent is the same normalisation the other way round.
+        aligned |= {
+            key: item
+            for key, item in before.items()
+            if key not in after and _empty_as_null(item) is None
+        }
+        return aligned
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return [_without_normalisation(old, new) for old, new in zip(before, after, strict=True)]
+    return after
 
 
 def _overlap(first: str, second: str) -> bool:

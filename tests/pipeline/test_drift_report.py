@@ -195,3 +195,109 @@ def test_update_that_leaves_the_drifted_attributes_alone_keeps_the_drift(
     assert drifted["aws_ecs_service.api"]["pending_paths"] == ["tags"]
     # The security group's update does touch its drifted attributes.
     assert drifted["aws_security_group.alb"]["next_apply"] == "reverts-and-changes"
+
+
+def _refresh_plan(before: dict, after: dict, *, sensitive: dict | None = None) -> dict:
+    """A refresh-only plan whose one ``resource_drift`` entry is an update from state to real."""
+    plan = load(NONE)
+    plan["resource_drift"] = [
+        {
+            "address": "aws_ecs_service.api",
+            "mode": "managed",
+            "type": "aws_ecs_service",
+            "name": "api",
+            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "change": {
+                "actions": ["update"],
+                "before": before,
+                "after": after,
+                "after_unknown": {},
+                "before_sensitive": sensitive or {},
+                "after_sensitive": sensitive or {},
+            },
+        }
+    ]
+    return plan
+
+
+_SERVICE = {"id": "arn:aws:ecs:eu-north-1:1:service/c/api", "name": "api", "desired_count": 2}
+
+# (before extra, after extra, attribute paths reported); an empty tuple means no drift.
+_NORMALISATION_CASES = {
+    "tags null -> {} only": ({"tags": None}, {"tags": {}}, ()),
+    "block null -> []": ({"service_registries": None}, {"service_registries": []}, ()),
+    'string "" vs null': ({"platform_version": ""}, {"platform_version": None}, ()),
+    "key absent -> {}": ({}, {"tags_all": {}}, ()),
+    "null -> {} inside a nested block": (
+        {"load_balancer": [{"container_port": 8080, "elb_name": None, "tags": None}]},
+        {"load_balancer": [{"container_port": 8080, "elb_name": "", "tags": {}}]},
+        (),
+    ),
+    "{} -> a tag added": ({"tags": {}}, {"tags": {"Owner": "x"}}, ("tags.Owner",)),
+    "a mix: only the real change is named": (
+        {"tags": None, "capacity_provider_strategy": None, "desired_count": 2},
+        {"tags": {}, "capacity_provider_strategy": [], "desired_count": 5},
+        ("desired_count",),
+    ),
+    "a port changed inside a block that also normalised": (
+        {"load_balancer": [{"container_port": 8080, "elb_name": None}]},
+        {"load_balancer": [{"container_port": 9090, "elb_name": ""}]},
+        ("load_balancer[0].container_port",),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "paths"),
+    list(_NORMALISATION_CASES.values()),
+    ids=list(_NORMALISATION_CASES),
+)
+def test_provider_normalisation_is_not_drift(run_cli, write_json, before, after, paths) -> None:
+    plan = write_json("refresh.json", _refresh_plan(_SERVICE | before, _SERVICE | after))
+
+    result = run_cli("drift-report", plan, "--format", "json")
+    report = result.json()
+
+    assert result.code == (3 if paths else 0)
+    assert report["has_drift"] is bool(paths)
+    assert [a["path"] for d in report["drifted"] for a in d["attributes"]] == list(paths)
+    if not paths:
+        assert "**No drift.**" in run_cli("drift-report", plan).out
+
+
+def test_real_drift_next_to_normalisation_shows_values_as_before(run_cli, write_json) -> None:
+    plan = _refresh_plan(
+        _SERVICE | {"tags": {}, "propagate_tags": None},
+        _SERVICE | {"tags": {"Owner": "x"}, "propagate_tags": "", "desired_count": 5},
+    )
+
+    markdown = run_cli("drift-report", write_json("refresh.json", plan)).out
+
+    assert "**1 resource(s) changed outside Terraform.**" in markdown
+    assert '| `tags.Owner` | `null` | `"x"` |' in markdown
+    assert "| `desired_count` | `2` | `5` |" in markdown
+    assert "propagate_tags" not in markdown
+
+
+def test_sensitive_normalisation_is_not_drift_and_a_real_change_stays_masked(
+    run_cli, write_json
+) -> None:
+    secret = "Hand-Set-Secret-Value"
+    normalised = _refresh_plan(
+        {"id": "s", "secret_string": None},
+        {"id": "s", "secret_string": ""},
+        sensitive={"secret_string": True},
+    )
+    changed = _refresh_plan(
+        {"id": "s", "secret_string": None},
+        {"id": "s", "secret_string": secret},
+        sensitive={"secret_string": True},
+    )
+
+    assert run_cli("drift-report", write_json("normalised.json", normalised)).code == 0
+    result = run_cli("drift-report", write_json("changed.json", changed), "--format", "json")
+    assert result.code == 3
+    assert secret not in result.out
+    assert result.json()["drifted"][0]["attributes"] == [
+        {"path": "secret_string", "before": None, "after": "(sensitive)"}
+    ]
