@@ -8,8 +8,6 @@ from tests.fixture_paths import REPO_ROOT
 
 README = REPO_ROOT / "README.md"
 LINES = README.read_text(encoding="utf-8").splitlines()
-# Written on other branches of the same change; drop an entry once its file is on main.
-PENDING_DOCS = {"docs/terraform-tier.md"}
 
 
 def test_readme_is_at_most_200_lines() -> None:
@@ -57,6 +55,6 @@ def test_every_relative_link_resolves() -> None:
             relative = (
                 path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else target
             )
-            if not path.exists() and relative not in PENDING_DOCS:
+            if not path.exists():
                 missing.append(f"{document.name}: {target}")
     assert missing == []

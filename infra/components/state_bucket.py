@@ -80,8 +80,8 @@ def bucket_policy_statements(
 ) -> list[Statement]:
     """TLS only for everyone; each CI role confined to its environment's state prefix.
 
-    The roles also carry AWS-managed policies (ReadOnlyAccess, PowerUserAccess) that allow S3
-    on every bucket, so the confinement has to be a Deny here rather than a narrow Allow there.
+    The apply roles also carry the AWS-managed PowerUserAccess, which allows S3 on every bucket,
+    so the confinement has to be a Deny here rather than a narrow Allow there.
     """
     bucket_arn = f"arn:aws:s3:::{bucket_name}"
     statements: list[Statement] = [

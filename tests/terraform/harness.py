@@ -123,6 +123,9 @@ class MotoServer:
                     # AWS managed policies (ReadOnlyAccess, PowerUserAccess) the bootstrap
                     # attaches; moto loads them only when asked.
                     "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+                    # moto keeps a DNS-validated certificate PENDING_VALIDATION for 60 s by
+                    # default; nothing here tests that wait, and each deploy would sit it out.
+                    "MOTO_ACM_VALIDATION_WAIT": "0",
                 },
             )
             log.close()
