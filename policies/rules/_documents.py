@@ -18,6 +18,7 @@ import, so it is imported only when a document is actually analysed.
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -63,6 +64,22 @@ def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def action_matches(actions: Any, wanted: str) -> bool | None:
+    """Whether a statement's ``Action`` (IAM wildcards ``*`` and ``?``) covers ``wanted``
+    (lower case); None when an unknown part could be the one that covers it."""
+    if actions is UNKNOWN:
+        return None
+    unknown = False
+    for action in as_list(actions):
+        if not isinstance(action, str) or has_hole(action):
+            unknown = True
+            continue
+        pattern = re.escape(action.lower()).replace(r"\*", ".*").replace(r"\?", ".")
+        if re.fullmatch(pattern, wanted):
+            return True
+    return None if unknown else False
 
 
 def read_document(document: Document, resource: Resource, path: str) -> PolicyDocument | None:

@@ -15,6 +15,7 @@ from policies.model import UNKNOWN, Document, Resource, Severity, Violation
 from policies.registry import rule
 from policies.rules._documents import (
     PolicyDocument,
+    action_matches,
     as_list,
     has_hole,
     parliament_findings,
@@ -376,18 +377,7 @@ def _principal_values(statement: Mapping[str, Any]) -> list[Any] | None:
 
 
 def _allows_put_key_policy(statement: Mapping[str, Any]) -> bool | None:
-    actions = statement.get("Action")
-    if actions is UNKNOWN:
-        return None
-    unknown = False
-    for action in as_list(actions):
-        if not isinstance(action, str) or has_hole(action):
-            unknown = True
-            continue
-        pattern = re.escape(action.lower()).replace(r"\*", ".*").replace(r"\?", ".")
-        if re.fullmatch(pattern, "kms:putkeypolicy"):
-            return True
-    return None if unknown else False
+    return action_matches(statement.get("Action"), "kms:putkeypolicy")
 
 
 @rule(

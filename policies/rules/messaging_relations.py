@@ -8,7 +8,7 @@ from typing import Any
 
 from policies.model import UNKNOWN, Document, Resource, Severity, Violation
 from policies.registry import rule
-from policies.rules._documents import as_list, has_hole, read_document
+from policies.rules._documents import action_matches, as_list, has_hole, read_document
 from policies.rules._helpers import blocks, number, text
 from policies.rules._index import resources_with
 
@@ -87,20 +87,6 @@ def queue_visibility_timeout(document: Document) -> Iterator[Violation]:
         )
 
 
-def _action_matches(actions: Any, wanted: str) -> bool | None:
-    if actions is UNKNOWN:
-        return None
-    unknown = False
-    for action in as_list(actions):
-        if not isinstance(action, str) or has_hole(action):
-            unknown = True
-            continue
-        pattern = re.escape(action.lower()).replace(r"\*", ".*").replace(r"\?", ".")
-        if re.fullmatch(pattern, wanted):
-            return True
-    return None if unknown else False
-
-
 def _lets_s3(statement: Mapping[str, Any], action: str) -> bool | None:
     """Does an Allow statement let the S3 service principal do ``action``? None: cannot tell."""
     effect = statement.get("Effect")
@@ -118,7 +104,7 @@ def _lets_s3(statement: Mapping[str, Any], action: str) -> bool | None:
                 principals.extend(as_list(value))
     if not any(p in ("*", "s3.amazonaws.com") for p in principals if isinstance(p, str)):
         return False
-    return _action_matches(statement.get("Action"), action)
+    return action_matches(statement.get("Action"), action)
 
 
 def _policy_lets_s3(
