@@ -50,17 +50,20 @@ class Setting:
     meaning: str
     default: str  # as a reader would write it; the values themselves are the DEFAULT_* above
     ci_source: CiSource
-    ci_value: str = ""  # the expression every synthesizing workflow job passes in `env:`
+    computed_from: str = ""  # for COMPUTED settings: the expression CI derives the value from
     required: str = "no"  # for the setup table: yes / recommended / no
+
+    @property
+    def ci_value(self) -> str:
+        """The expression every synthesizing workflow job passes in `env:` ("" per run)."""
+        if self.ci_source is CiSource.REPOSITORY_VARIABLE:
+            return "${{ vars." + self.name + " }}"
+        return self.computed_from
 
     @property
     def user_set(self) -> bool:
         """A setting the user configures once and every synthesizing CI job must pass."""
         return self.ci_source is not CiSource.PER_RUN
-
-
-def _repository_variable(name: str) -> str:
-    return "${{ vars." + name + " }}"
 
 
 # The one list of synth settings. Derived from it: synth --help (infra/app.py), the gate's synth
@@ -78,14 +81,12 @@ SETTINGS: tuple[Setting, ...] = (
         meaning="AWS region of the stacks",
         default=DEFAULT_REGION,
         ci_source=CiSource.REPOSITORY_VARIABLE,
-        ci_value=_repository_variable(ENV_REGION),
     ),
     Setting(
         name=ENV_STATE_BUCKET,
         meaning="S3 bucket for Terraform state",
         default=DEFAULT_STATE_BUCKET,
         ci_source=CiSource.REPOSITORY_VARIABLE,
-        ci_value=_repository_variable(ENV_STATE_BUCKET),
         required="yes",
     ),
     Setting(
@@ -93,14 +94,12 @@ SETTINGS: tuple[Setting, ...] = (
         meaning="region of the state bucket",
         default=ENV_REGION,
         ci_source=CiSource.REPOSITORY_VARIABLE,
-        ci_value=_repository_variable(ENV_STATE_REGION),
     ),
     Setting(
         name=ENV_STATE_KMS_KEY_ID,
         meaning="KMS key for state objects",
         default="none, SSE-S3",
         ci_source=CiSource.REPOSITORY_VARIABLE,
-        ci_value=_repository_variable(ENV_STATE_KMS_KEY_ID),
         required="recommended",
     ),
     Setting(
@@ -108,7 +107,6 @@ SETTINGS: tuple[Setting, ...] = (
         meaning="Route 53 zone for the site and origin names",
         default=DEFAULT_HOSTED_ZONE,
         ci_source=CiSource.REPOSITORY_VARIABLE,
-        ci_value=_repository_variable(ENV_HOSTED_ZONE),
         required="yes",
     ),
     Setting(
@@ -116,14 +114,13 @@ SETTINGS: tuple[Setting, ...] = (
         meaning="bootstrap state backend: local, or s3 once migrated",
         default="local",
         ci_source=CiSource.REPOSITORY_VARIABLE,
-        ci_value=_repository_variable(ENV_BOOTSTRAP_BACKEND),
     ),
     Setting(
         name=ENV_GITHUB_REPOSITORY,
         meaning="owner/name the bootstrap OIDC roles trust",
         default=DEFAULT_GITHUB_REPOSITORY,
         ci_source=CiSource.COMPUTED,
-        ci_value="${{ github.repository }}",
+        computed_from="${{ github.repository }}",
     ),
 )
 SETTING_NAMES: tuple[str, ...] = tuple(setting.name for setting in SETTINGS)
