@@ -52,9 +52,6 @@ def test_every_relative_link_resolves() -> None:
             if re.match(r"[a-z]+:", target):
                 continue  # an external URL
             path = (document.parent / target).resolve()
-            relative = (
-                path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else target
-            )
             if not path.exists():
                 missing.append(f"{document.name}: {target}")
     assert missing == []
