@@ -364,7 +364,7 @@ def test_plan_role_trusts_the_three_plan_workflows_on_main_only(
 
 
 def test_the_subject_template_script_sets_the_claims_the_trust_policies_expect() -> None:
-    from infra.components.github_oidc import SUBJECT_CLAIM_KEYS
+    from infra.components.iam_statements.github_trust import SUBJECT_CLAIM_KEYS
 
     script = (REPO_ROOT / "scripts" / "configure-oidc-subject.sh").read_text(encoding="utf-8")
     keys = re.search(r"CLAIM_KEYS='(\[[^']*\])'", script)
@@ -920,7 +920,7 @@ def accepted(kind: str, document: str, issue: str, detail: Any) -> bool:
         statements = json.loads(document)["Statement"]
         sids = {s.get("Sid") for s in statements}
         if "RefreshProjectResourceTypes" in sids:
-            from infra.components.github_oidc import PLAN_READ_ACTIONS
+            from infra.components.iam_statements.actions import PLAN_READ_ACTIONS
 
             return set(as_list(detail)) <= set(PLAN_READ_ACTIONS)
         return "WorkloadServicesNoIam" in sids
