@@ -23,6 +23,10 @@ ENV_STATE_BUCKET = "CATALOG_STATE_BUCKET"
 ENV_STATE_REGION = "CATALOG_STATE_REGION"
 ENV_STATE_KMS_KEY_ID = "CATALOG_STATE_KMS_KEY_ID"
 ENV_GITHUB_REPOSITORY = "CATALOG_GITHUB_REPOSITORY"
+# GitHub's numeric ids of the repository and its owner: the OIDC subject names these, not the
+# names, which someone else can register after a rename (docs/trust-model.md).
+ENV_GITHUB_REPOSITORY_ID = "CATALOG_GITHUB_REPOSITORY_ID"
+ENV_GITHUB_REPOSITORY_OWNER_ID = "CATALOG_GITHUB_REPOSITORY_OWNER_ID"
 ENV_HOSTED_ZONE = "CATALOG_HOSTED_ZONE"
 # "local" (default) until the administrator migrates the bootstrap state into the bucket it
 # created, then "s3" (docs/bootstrap.md).
@@ -32,6 +36,9 @@ BOOTSTRAP_BACKENDS = ("local", "s3")
 DEFAULT_REGION = "eu-north-1"
 DEFAULT_STATE_BUCKET = "catalog-api-terraform-state"
 DEFAULT_HOSTED_ZONE = "catalog.example.com"
+# No GitHub repository or account has id 0: a bootstrap synthesized without the real ids
+# trusts no token at all (fails closed) instead of trusting a name.
+UNSET_GITHUB_ID = "0"
 
 
 class CiSource(StrEnum):
@@ -122,12 +129,29 @@ SETTINGS: tuple[Setting, ...] = (
         ci_source=CiSource.COMPUTED,
         computed_from="${{ github.repository }}",
     ),
+    Setting(
+        name=ENV_GITHUB_REPOSITORY_ID,
+        meaning="numeric id of that repository, in the OIDC subject",
+        default=f"{UNSET_GITHUB_ID}, trusted by no token",
+        ci_source=CiSource.COMPUTED,
+        computed_from="${{ github.repository_id }}",
+        required="for the bootstrap",
+    ),
+    Setting(
+        name=ENV_GITHUB_REPOSITORY_OWNER_ID,
+        meaning="numeric id of its owner, in the OIDC subject",
+        default=f"{UNSET_GITHUB_ID}, trusted by no token",
+        ci_source=CiSource.COMPUTED,
+        computed_from="${{ github.repository_owner_id }}",
+        required="for the bootstrap",
+    ),
 )
 SETTING_NAMES: tuple[str, ...] = tuple(setting.name for setting in SETTINGS)
 
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
+_GITHUB_ID = re.compile(r"^[0-9]{1,20}$")
 # The forms the S3 backend accepts for kms_key_id: key or alias ARN, alias name, key id.
 _KMS_KEY_ID = re.compile(
     r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]+"
@@ -267,13 +291,26 @@ class StateBackendConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class GithubRepository:
+    """The repository whose workflows the bootstrap's OIDC roles trust."""
+
+    name: str  # owner/name: in job_workflow_ref, which GitHub always writes with names
+    id: str  # repository_id
+    owner_id: str  # repository_owner_id
+
+
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     """Everything one app run needs: the selected environments and where their state lives."""
 
     environments: tuple[EnvironmentConfig, ...]
     state: StateBackendConfig
-    github_repository: str
+    github: GithubRepository
     bootstrap_backend: str = "local"  # one of BOOTSTRAP_BACKENDS
+
+    @property
+    def github_repository(self) -> str:
+        return self.github.name
 
 
 _DEV = EnvironmentConfig(
@@ -462,9 +499,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             f"invalid {ENV_STATE_KMS_KEY_ID} '{kms_key_id}' "
             "(expected a KMS key or alias ARN, alias/<name> or a key id)"
         )
-    repository = environ.get(ENV_GITHUB_REPOSITORY, "").strip() or DEFAULT_GITHUB_REPOSITORY
-    if not _GITHUB_REPOSITORY.match(repository):
-        raise ConfigError(f"invalid GitHub repository '{repository}' (expected owner/name)")
+    github = _github_repository(environ)
     bootstrap_backend = environ.get(ENV_BOOTSTRAP_BACKEND, "").strip().lower() or "local"
     if bootstrap_backend not in BOOTSTRAP_BACKENDS:
         raise ConfigError(
@@ -478,6 +513,23 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             region=state_region,
             kms_key_id=kms_key_id,
         ),
-        github_repository=repository,
+        github=github,
         bootstrap_backend=bootstrap_backend,
+    )
+
+
+def _github_repository(environ: Mapping[str, str]) -> GithubRepository:
+    repository = environ.get(ENV_GITHUB_REPOSITORY, "").strip() or DEFAULT_GITHUB_REPOSITORY
+    if not _GITHUB_REPOSITORY.match(repository):
+        raise ConfigError(f"invalid GitHub repository '{repository}' (expected owner/name)")
+    ids = {}
+    for name in (ENV_GITHUB_REPOSITORY_ID, ENV_GITHUB_REPOSITORY_OWNER_ID):
+        value = environ.get(name, "").strip() or UNSET_GITHUB_ID
+        if not _GITHUB_ID.match(value):
+            raise ConfigError(f"invalid {name} '{value}' (expected GitHub's numeric id)")
+        ids[name] = value
+    return GithubRepository(
+        name=repository,
+        id=ids[ENV_GITHUB_REPOSITORY_ID],
+        owner_id=ids[ENV_GITHUB_REPOSITORY_OWNER_ID],
     )

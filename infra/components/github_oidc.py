@@ -26,7 +26,7 @@ from infra.components.iam_statements.github_trust import (
 )
 from infra.components.iam_statements.plan_read import plan_read_statements
 from infra.components.iam_statements.state_access import state_access_statements
-from infra.config import EnvironmentConfig
+from infra.config import EnvironmentConfig, GithubRepository
 
 # The supported regions are all in the commercial partition (see config.SUPPORTED_REGIONS).
 POWER_USER_ACCESS_ARN = "arn:aws:iam::aws:policy/PowerUserAccess"
@@ -60,7 +60,7 @@ class GithubEnvironmentRoles(Construct):
         id: str,
         *,
         environment: EnvironmentConfig,
-        repository: str,
+        github: GithubRepository,
         provider_arn: str,
         account_id: str,
         state_bucket: str,
@@ -76,14 +76,14 @@ class GithubEnvironmentRoles(Construct):
         )
         self._add_plan_role(
             environment=environment,
-            repository=repository,
+            github=github,
             provider_arn=provider_arn,
             state_bucket=state_bucket,
             state_kms_key_arn=state_kms_key_arn,
         )
         self._add_apply_role(
             environment=environment,
-            repository=repository,
+            github=github,
             provider_arn=provider_arn,
             account_id=account_id,
             state_bucket=state_bucket,
@@ -119,7 +119,7 @@ class GithubEnvironmentRoles(Construct):
         self,
         *,
         environment: EnvironmentConfig,
-        repository: str,
+        github: GithubRepository,
         provider_arn: str,
         state_bucket: str,
         state_kms_key_arn: str,
@@ -137,7 +137,7 @@ class GithubEnvironmentRoles(Construct):
                 web_identity_trust_statements(
                     provider_arn=provider_arn,
                     subject_operator="StringEquals",
-                    subjects=plan_subjects(repository=repository),
+                    subjects=plan_subjects(github=github),
                 )
             ),
         )
@@ -176,7 +176,7 @@ class GithubEnvironmentRoles(Construct):
         self,
         *,
         environment: EnvironmentConfig,
-        repository: str,
+        github: GithubRepository,
         provider_arn: str,
         account_id: str,
         state_bucket: str,
@@ -196,7 +196,7 @@ class GithubEnvironmentRoles(Construct):
                 web_identity_trust_statements(
                     provider_arn=provider_arn,
                     subject_operator="StringEquals",
-                    subjects=(environment_subject(repository=repository, environment=name),),
+                    subjects=(environment_subject(github=github, environment=name),),
                 )
             ),
         )

@@ -95,7 +95,7 @@ class BootstrapStack(TerraformStack):
                 self,
                 f"roles_{env.name}",
                 environment=env,
-                repository=settings.github_repository,
+                github=settings.github,
                 provider_arn=self.github.provider.arn,
                 account_id=self.account.account_id,
                 state_bucket=settings.state.bucket,

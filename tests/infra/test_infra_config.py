@@ -291,3 +291,21 @@ def test_main_reports_an_unusable_output_directory(
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith(f"error: cannot create output directory {blocker / 'out'}")
     assert blocker.read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.parametrize(
+    "name", ["CATALOG_GITHUB_REPOSITORY_ID", "CATALOG_GITHUB_REPOSITORY_OWNER_ID"]
+)
+@pytest.mark.parametrize("value", ["-1", "12a", "1e3", "octo-org", "1" * 21])
+def test_github_ids_must_be_numeric(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"invalid {name} '"):
+        load_settings({name: value})
+
+
+def test_github_ids_default_to_an_id_no_repository_has() -> None:
+    github = load_settings({}).github
+    assert (github.id, github.owner_id) == ("0", "0")
+    github = load_settings(
+        {"CATALOG_GITHUB_REPOSITORY_ID": "42", "CATALOG_GITHUB_REPOSITORY_OWNER_ID": " 7 "}
+    ).github
+    assert (github.id, github.owner_id) == ("42", "7")

@@ -31,7 +31,6 @@ ROLE_MANAGEMENT_ACTIONS = (
     "iam:ListRoleTags",
     "iam:TagRole",
     "iam:UntagRole",
-    "iam:UpdateAssumeRolePolicy",
     "iam:UpdateRole",
     "iam:UpdateRoleDescription",
 )

@@ -9,6 +9,12 @@ from infra.components.iam_statements.actions import (
     POLICY_MANAGEMENT_ACTIONS,
     ROLE_MANAGEMENT_ACTIONS,
 )
+from infra.components.iam_statements.lateral_movement import (
+    TRUST_POLICY_ACTION,
+    deny_remote_commands,
+    deny_role_chaining,
+    deny_trust_changes,
+)
 from infra.config import PROJECT
 
 
@@ -21,6 +27,11 @@ def managed_iam_statements(
     (``catalog-api-github-...``) nor the boundary (``catalog-api-boundary-<env>``). Every role
     the apply role creates or changes must carry the boundary, so a role it makes can never do
     more than the boundary allows (no IAM, no state bucket, no CI roles).
+
+    ``iam:UpdateAssumeRolePolicy`` takes no ``iam:PermissionsBoundary`` condition (IAM
+    evaluates that key for the six role actions in BOUNDED_ROLE_ACTIONS only), so it is allowed
+    on the environment's own roles, which can only exist with the boundary, and denied on every
+    other role, whatever a managed policy added later grants.
     """
     prefix = f"{PROJECT}-{environment}-"
     roles = f"arn:aws:iam::*:role/{prefix}*"
@@ -37,6 +48,13 @@ def managed_iam_statements(
             "Sid": "ManageEnvironmentRoles",
             "Effect": "Allow",
             "Action": list(ROLE_MANAGEMENT_ACTIONS),
+            "Resource": roles,
+        },
+        {
+            # Terraform updates a role's trust in place when a component changes it.
+            "Sid": "UpdateTrustOfEnvironmentRoles",
+            "Effect": "Allow",
+            "Action": TRUST_POLICY_ACTION,
             "Resource": roles,
         },
         {
@@ -73,4 +91,7 @@ def managed_iam_statements(
             "Action": "iam:*",
             "Resource": protected_arns,
         },
+        deny_trust_changes(outside=roles),
+        deny_role_chaining(),
+        deny_remote_commands(),
     ]

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from infra.components.iam import Statement
+from infra.components.iam_statements.lateral_movement import (
+    deny_remote_commands,
+    deny_role_chaining,
+    deny_trust_changes,
+)
 
 
 def boundary_statements(
@@ -11,7 +16,9 @@ def boundary_statements(
     """The most any role created by an apply role may do (a permissions boundary).
 
     Workload roles (ECS tasks, RDS monitoring, flow logs) use AWS services, never IAM; and
-    never the Terraform state, its key, the CI roles or the boundary policies.
+    never the Terraform state, its key, the CI roles or the boundary policies. The denials
+    below hold whatever a role's own policies grant: no role under the boundary assumes
+    another role, rewrites a trust policy, or runs a command on an instance or in a container.
     """
     return [
         {
@@ -35,7 +42,10 @@ def boundary_statements(
         {
             "Sid": "DenyCiRolesAndBoundaries",
             "Effect": "Deny",
-            "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity", "iam:*"],
+            "Action": "iam:*",
             "Resource": protected_arns,
         },
+        deny_role_chaining(),
+        deny_trust_changes(),
+        deny_remote_commands(),
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from infra.components.iam import Statement
+from infra.config import GithubRepository
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 STS_AUDIENCE = "sts.amazonaws.com"
@@ -12,9 +13,11 @@ AUD_CLAIM = f"{GITHUB_OIDC_HOST}:aud"
 SUB_CLAIM = f"{GITHUB_OIDC_HOST}:sub"
 
 # The repository's OIDC subject template, set once by scripts/configure-oidc-subject.sh
-# (`gh api`): with `job_workflow_ref` in `sub`, a trust policy names the workflow file and the
-# branch it ran from, not only "some job on main" or "some job using environment prod".
-SUBJECT_CLAIM_KEYS = ("repo", "context", "job_workflow_ref")
+# (`gh api`). The repository is named by GitHub's numeric ids, which are never reassigned: a
+# repository or account registered under a freed name gets new ids, so its tokens match no
+# trust policy. With `job_workflow_ref` in `sub`, a trust policy also names the workflow file
+# and the branch it ran from, not only "some job on main" or "some job using environment prod".
+SUBJECT_CLAIM_KEYS = ("repository_owner_id", "repository_id", "context", "job_workflow_ref")
 DEFAULT_BRANCH_REF = "refs/heads/main"
 # The workflows that may assume each role (file names under .github/workflows/).
 DEPLOY_WORKFLOW = "deploy-environment.yml"  # reusable: the plan job and the apply job
@@ -23,32 +26,35 @@ DRIFT_WORKFLOW = "drift.yml"
 PLAN_ROLE_WORKFLOWS = (DEPLOY_WORKFLOW, PR_PLAN_WORKFLOW, DRIFT_WORKFLOW)
 
 
-def subject(*, repository: str, context: str, workflow: str) -> str:
+def subject(*, github: GithubRepository, context: str, workflow: str) -> str:
     """The ``sub`` of a job under the custom template (SUBJECT_CLAIM_KEYS), on main.
 
-    ``context`` is ``environment:<env>`` for a job that declares an environment and
-    ``ref:refs/heads/main`` otherwise; ``workflow`` is the file whose job asks for the token
-    (a reusable workflow's own file, not its caller's).
+    GitHub writes each key as ``key:value``, in the template's order. ``context`` is
+    ``environment:<env>`` for a job that declares an environment and ``ref:refs/heads/main``
+    otherwise; ``workflow`` is the file whose job asks for the token (a reusable workflow's
+    own file, not its caller's). ``job_workflow_ref`` is written with names by GitHub; the ids
+    before it are what a re-registered name cannot reproduce.
     """
-    workflow_ref = f"{repository}/.github/workflows/{workflow}@{DEFAULT_BRANCH_REF}"
-    return f"repo:{repository}:{context}:job_workflow_ref:{workflow_ref}"
-
-
-def environment_subject(*, repository: str, environment: str) -> str:
-    """The deploy workflow's apply job for ``environment``, run from main."""
-    return subject(
-        repository=repository, context=f"environment:{environment}", workflow=DEPLOY_WORKFLOW
+    workflow_ref = f"{github.name}/.github/workflows/{workflow}@{DEFAULT_BRANCH_REF}"
+    return (
+        f"repository_owner_id:{github.owner_id}:repository_id:{github.id}"
+        f":{context}:job_workflow_ref:{workflow_ref}"
     )
 
 
-def plan_subjects(*, repository: str) -> tuple[str, ...]:
+def environment_subject(*, github: GithubRepository, environment: str) -> str:
+    """The deploy workflow's apply job for ``environment``, run from main."""
+    return subject(github=github, context=f"environment:{environment}", workflow=DEPLOY_WORKFLOW)
+
+
+def plan_subjects(*, github: GithubRepository) -> tuple[str, ...]:
     """The deploy plan job, the PR plan (workflow_run) and drift: jobs on main, no environment.
 
     No ``pull_request`` subject: PR code never holds an AWS role (docs/trust-model.md).
     """
     context = f"ref:{DEFAULT_BRANCH_REF}"
     return tuple(
-        subject(repository=repository, context=context, workflow=workflow)
+        subject(github=github, context=context, workflow=workflow)
         for workflow in PLAN_ROLE_WORKFLOWS
     )
 
