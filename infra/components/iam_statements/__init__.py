@@ -6,6 +6,8 @@
 - ``plan_read``: the plan role's refresh reads and explicit denies.
 - ``apply_iam``: the apply role's IAM, always under the boundary.
 - ``boundary``: the permissions boundary of every role an apply creates.
+- ``lateral_movement``: the denials the apply roles and the boundary share (role chaining,
+  trust-policy rewrites, remote commands).
 
 Every builder is a pure function returning statements; ``infra.components.github_oidc`` turns
 them into policies and roles.
