@@ -104,7 +104,6 @@ def _everything(document: Document) -> Iterator[Resource]:
     service="terraform",
     failure_class="posture",
     source="https://registry.terraform.io/providers/hashicorp/external/latest/docs/data-sources/external",
-    category="security",
     resource_types=tuple(OUTSIDE_DATA_SOURCES),
     applies_to=("config",),
 )
@@ -128,7 +127,6 @@ def outside_data_sources(document: Document) -> Iterator[Violation]:
     service="terraform",
     failure_class="posture",
     source="https://developer.hashicorp.com/terraform/language/resources/provisioners/syntax",
-    category="security",
     resource_types=("*",),
     applies_to=("config",),
 )
@@ -165,7 +163,6 @@ def _provisioner_blocks(value: Any) -> list[Any]:
     service="terraform",
     failure_class="posture",
     source="https://developer.hashicorp.com/terraform/language/providers/requirements",
-    category="security",
     resource_types=("*",),
     applies_to=("config",),
 )
@@ -219,7 +216,6 @@ def _required_providers(raw: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
     service="aws",
     failure_class="posture",
     source="https://registry.terraform.io/providers/hashicorp/aws/latest/docs",
-    category="security",
     resource_types=(*SECRET_OR_CODE_DATA_SOURCES, *SECRET_WHEN_SET),
     applies_to=("config",),
 )
@@ -255,7 +251,6 @@ def secret_or_code_data_sources(document: Document) -> Iterator[Violation]:
     service="terraform",
     failure_class="posture",
     source="https://developer.hashicorp.com/terraform/language/modules/sources",
-    category="security",
     resource_types=tuple(UNINSPECTED_BLOCKS),
     applies_to=("config",),
 )
@@ -275,7 +270,6 @@ def uninspected_blocks(document: Document) -> Iterator[Violation]:
     service="terraform",
     failure_class="posture",
     source="https://developer.hashicorp.com/terraform/language/functions/file",
-    category="security",
     resource_types=("*",),
     applies_to=("config",),
 )
@@ -338,7 +332,6 @@ REDIRECTING_BACKEND_ARGUMENTS = (
     service="terraform",
     failure_class="posture",
     source="https://registry.terraform.io/providers/hashicorp/aws/latest/docs/guides/custom-service-endpoints",
-    category="security",
     resource_types=("provider.aws", "terraform.backend"),
     applies_to=("config",),
 )

@@ -9,8 +9,10 @@ import pytest
 
 from policies.catalog import stale
 from policies.model import Severity
-from policies.registry import DOCS_DIR, FAILURE_CLASSES, SERVICES, all_rules
-from policies.rules.tables import ROWS, unknown_variants
+from policies.registry import DOCS_DIR, FAILURE_CLASSES, SERVICES
+from policies.rules import all_rules
+from policies.toolkit.rows import ROWS
+from tests.policies.rules.row_cases import unknown_variants
 
 RULES = all_rules()
 TEST_TEXT = "\n".join(

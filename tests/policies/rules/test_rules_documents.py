@@ -13,7 +13,7 @@ import pytest
 from policies.loader import load_file
 from policies.model import UNKNOWN, Severity
 from policies.registry import REGISTRY
-from policies.rules._documents import HOLE, read_document
+from policies.toolkit.documents import HOLE, read_document
 
 E, W = Severity.ERROR, Severity.WARNING
 ALLOW_S3 = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}

@@ -15,9 +15,11 @@ from typing import Any
 
 import pytest
 
-import policies.rules  # noqa: F401  (registers the rule pack)
 from policies.loader import load_file
 from policies.registry import REGISTRY
+from policies.rules import all_rules
+
+all_rules()  # registers the rule pack
 
 STACK = "catalog-api-prod"
 CROSS_RESOURCE_RULES = ("AT004", "AT010", "AT011", "AT015", "AT016")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from policies.model import UNKNOWN, Severity
-from policies.rules.rds_engine import offered_versions
+from policies.rules.rds.engines import offered_versions
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 CLUSTER, INSTANCE = "aws_rds_cluster", "aws_db_instance"

@@ -17,8 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policies.model import UNKNOWN, Severity
-from policies.rules import rows_platform, rows_storage
-from policies.rules.tables import ROWS, unknown_variants
+from policies.rules import events, scheduler
+from policies.rules.rds import arguments as rds
+from policies.toolkit.rows import ROWS
+from tests.policies.rules.row_cases import unknown_variants
 
 
 def _cases() -> Iterator[Any]:
@@ -77,15 +79,13 @@ def test_row_in_plans(kit, row):
     ],
 )
 def test_backup_maintenance_overlap_arithmetic(backup, maintenance, overlaps):
-    problem = rows_storage._window_overlap(
-        {"backup_window": backup, "maintenance_window": maintenance}
-    )
+    problem = rds._window_overlap({"backup_window": backup, "maintenance_window": maintenance})
     assert (problem is not None) == overlaps, problem
 
 
 def test_password_message_never_quotes_the_password():
     secret = "hunter2/with@slash"
-    problem = rows_storage._password_problem({"password": secret})
+    problem = rds._password_problem({"password": secret})
     assert problem and secret not in problem and "hunter2" not in problem
 
 
@@ -109,12 +109,12 @@ def test_password_message_never_quotes_the_password():
     ],
 )
 def test_event_rule_schedule_expressions(expression, valid):
-    assert (rows_platform._event_rule_schedule(expression) is None) == valid
+    assert (events._event_rule_schedule(expression) is None) == valid
 
 
 def test_scheduler_accepts_one_time_schedules():
-    assert rows_platform._scheduler_schedule("at(2027-01-01T03:00:00)") is None
-    assert rows_platform._scheduler_schedule("at(2027-01-01 03:00)") is not None
+    assert scheduler._scheduler_schedule("at(2027-01-01T03:00:00)") is None
+    assert scheduler._scheduler_schedule("at(2027-01-01 03:00)") is not None
 
 
 def test_interpolated_strings_are_not_judged(kit):

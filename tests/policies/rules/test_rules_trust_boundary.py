@@ -13,7 +13,7 @@ from policies.cli import run
 from policies.engine import evaluate
 from policies.loader import load_file
 from policies.model import UNKNOWN, Document, Provider, Resource, Severity
-from policies.registry import all_rules
+from policies.rules import all_rules
 from policies.rules.trust_boundary import SECRET_OR_CODE_DATA_SOURCES
 from tests.fixture_paths import REPO_ROOT
 

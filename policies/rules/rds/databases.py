@@ -1,4 +1,5 @@
-"""RDS / Aurora databases: password management conflicts, final snapshots, prod protection."""
+"""RDS / Aurora databases: subnet group AZs, password management, final snapshots, production
+protection, Serverless v2 scaling."""
 
 from __future__ import annotations
 
@@ -7,9 +8,48 @@ from typing import Any
 
 from policies.model import UNKNOWN, Document, Severity, Violation, is_known
 from policies.registry import rule
-from policies.rules._helpers import flag, is_set, text
+from policies.toolkit.links import (
+    linked_resource,
+    subnet_zones,
+)
+from policies.toolkit.values import (
+    blocks,
+    creates_or_updates,
+    flag,
+    is_set,
+    text,
+)
+
+SUBNET = "aws_subnet"
+
+
+@rule(
+    id="AT211",
+    service="rds",
+    failure_class="cross-resource",
+    source="https://github.com/terraform-aws-modules/terraform-aws-vpc/issues/821",
+    title="DB subnet group with subnets in only one Availability Zone",
+    severity=Severity.ERROR,
+    resource_types=("aws_db_subnet_group", SUBNET),
+)
+def db_subnet_group_zones(document: Document) -> Iterator[Violation]:
+    for group in document.of_type("aws_db_subnet_group"):
+        zones = subnet_zones(document, group, "subnet_ids")
+        if zones and len(set(zones)) < 2:
+            yield Violation(
+                address=group.address,
+                resource=group,
+                message=(
+                    f"subnet_ids are all in {zones[0]}; RDS rejects the group "
+                    "(DBSubnetGroupDoesNotCoverEnoughAZs: The DB subnet group doesn't meet "
+                    "Availability Zone (AZ) coverage requirement. Add subnets to cover at "
+                    "least 2 AZs)"
+                ),
+            )
+
 
 CLUSTER = "aws_rds_cluster"
+CLUSTER_INSTANCE = "aws_rds_cluster_instance"
 INSTANCE = "aws_db_instance"
 DATABASES = (CLUSTER, INSTANCE)
 
@@ -25,7 +65,6 @@ def _password_attribute(resource_type: str) -> str:
     service="rds",
     failure_class="value-combination",
     source="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html",
-    category="apply-time",
     resource_types=DATABASES,
 )
 def password_with_managed_password(document: Document) -> Iterator[Violation]:
@@ -73,7 +112,6 @@ def _lacks_final_snapshot_identifier(values: Mapping[str, Any]) -> bool:
     service="rds",
     failure_class="value-combination",
     source="https://github.com/hashicorp/terraform-provider-aws/issues/4910",
-    category="apply-time",
     resource_types=DATABASES,
 )
 def final_snapshot_identifier(document: Document) -> Iterator[Violation]:
@@ -106,7 +144,6 @@ def final_snapshot_identifier(document: Document) -> Iterator[Violation]:
     service="rds",
     failure_class="posture",
     source="https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DeleteCluster.html",
-    category="operations",
     resource_types=DATABASES,
 )
 def production_protection(document: Document) -> Iterator[Violation]:
@@ -132,3 +169,49 @@ def production_protection(document: Document) -> Iterator[Violation]:
                     "snapshot; set skip_final_snapshot = false and final_snapshot_identifier"
                 ),
             )
+
+
+# -- AT329: Serverless v2 instance in a cluster without a v2 scaling configuration ---------------
+
+
+@rule(
+    id="AT329",
+    title="Aurora db.serverless instance in a cluster without serverlessv2_scaling_configuration",
+    severity=Severity.ERROR,
+    resource_types=(CLUSTER_INSTANCE, CLUSTER),
+    service="rds",
+    failure_class="cross-resource",
+    source="https://github.com/cloudposse/terraform-aws-rds-cluster/pull/181",
+)
+def serverless_v2_without_scaling(document: Document) -> Iterator[Violation]:
+    for instance in document.of_type(CLUSTER_INSTANCE):
+        if (
+            not creates_or_updates(instance)
+            or instance.values.get("instance_class") != "db.serverless"
+        ):
+            continue
+        cluster = linked_resource(
+            document,
+            instance,
+            path="cluster_identifier",
+            target_types=(CLUSTER,),
+            name_attribute="cluster_identifier",
+        )
+        if cluster is None:
+            continue
+        scaling = cluster.values.get("serverlessv2_scaling_configuration")
+        if scaling is UNKNOWN or any(
+            True for _ in blocks(cluster.values, "serverlessv2_scaling_configuration")
+        ):
+            continue
+        yield Violation(
+            address=instance.address,
+            resource=instance,
+            message=(
+                f"is a db.serverless instance of {cluster.address}, which has no "
+                "serverlessv2_scaling_configuration; RDS rejects the instance "
+                "(InvalidDBClusterStateFault: Set the Serverless v2 scaling configuration on "
+                "the parent DB cluster before creating a Serverless v2 DB instance.); add "
+                "serverlessv2_scaling_configuration { min_capacity, max_capacity } to the cluster"
+            ),
+        )

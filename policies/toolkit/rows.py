@@ -22,62 +22,22 @@ where the rule depends on it (documented in the provider's docs, cited by the ro
 
 from __future__ import annotations
 
-import copy
 import re
 import sys
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from policies.model import UNKNOWN, Document, Resource, Severity, Violation, get_path, is_known
+from policies.model import UNKNOWN, Document, Severity, Violation, get_path, is_known
 from policies.registry import rule
-from policies.rules._helpers import blocks
+from policies.toolkit.values import blocks, creates_or_updates, is_set, number, read
 
 Block = Mapping[str, Any]
 Predicate = Callable[[Block], str | None]
-_ABSENT = object()
-
-
-def read(block: Block, path: str, default: Any = None) -> Any:
-    """The value at ``path``: UNKNOWN when unknown, ``default`` when absent, null or ""."""
-    value = get_path(block, path, default=_ABSENT)
-    if value is UNKNOWN:
-        return UNKNOWN
-    if value is _ABSENT or value is None or value == "":
-        return default
-    return value
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not is_known(value):
-        return None
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
 
 
 def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _set(block: Block, path: str) -> bool | None:
-    """True/False whether ``path`` holds a value; None when unknown. 0 and [] count as unset
-    only where the plan shows an unset argument that way (empty lists, empty strings)."""
-    value = get_path(block, path, default=None)
-    if value is UNKNOWN:
-        return None
-    if not is_known(value):
-        return True  # a list or map with some unknown inside is still set
-    if value is None or value == "":
-        return False
-    if isinstance(value, list | tuple | Mapping):
-        return len(value) > 0
-    return True
 
 
 Condition = Mapping[str, Collection[Any]]
@@ -113,7 +73,7 @@ def exclusive(
     def check(block: Block) -> str | None:
         if _holds(block, when, defaults) is not True:
             return None
-        if _set(block, first) is True and _set(block, second) is True:
+        if is_set(block, first) is True and is_set(block, second) is True:
             return f"sets both {first} and {second}{_when_text(block, when, defaults)}"
         return None
 
@@ -124,7 +84,7 @@ def required(path: str, *, when: Condition, **defaults: Any) -> Predicate:
     """``path`` must be set ``when`` the condition holds."""
 
     def check(block: Block) -> str | None:
-        if _holds(block, when, defaults) is True and _set(block, path) is False:
+        if _holds(block, when, defaults) is True and is_set(block, path) is False:
             return f"does not set {path}{_when_text(block, when, defaults)}"
         return None
 
@@ -135,7 +95,7 @@ def forbidden(path: str, *, when: Condition, **defaults: Any) -> Predicate:
     """``path`` must not be set ``when`` the condition holds."""
 
     def check(block: Block) -> str | None:
-        if _holds(block, when, defaults) is True and _set(block, path) is True:
+        if _holds(block, when, defaults) is True and is_set(block, path) is True:
             return f"sets {path}{_when_text(block, when, defaults)}"
         return None
 
@@ -148,7 +108,7 @@ def at_least(
     def check(block: Block) -> str | None:
         if _holds(block, when, defaults) is not True:
             return None
-        value = _number(read(block, path, defaults.get(path)))
+        value = number(read(block, path, defaults.get(path)))
         if value is not None and value < minimum:
             limit = f"below the minimum {_fmt(minimum)}"
             return f"{path} is {_fmt(value)}, {limit}{_when_text(block, when, defaults)}"
@@ -163,7 +123,7 @@ def at_most(
     def check(block: Block) -> str | None:
         if _holds(block, when, defaults) is not True:
             return None
-        value = _number(read(block, path, defaults.get(path)))
+        value = number(read(block, path, defaults.get(path)))
         if value is not None and value > maximum:
             limit = f"above the maximum {_fmt(maximum)}"
             return f"{path} is {_fmt(value)}, {limit}{_when_text(block, when, defaults)}"
@@ -185,8 +145,8 @@ def less_than(
     def check(block: Block) -> str | None:
         if _holds(block, when, defaults) is not True:
             return None
-        low = _number(read(block, smaller, defaults.get(smaller)))
-        high = _number(read(block, larger, defaults.get(larger)))
+        low = number(read(block, smaller, defaults.get(smaller)))
+        high = number(read(block, larger, defaults.get(larger)))
         if low is None or high is None:
             return None
         if low > high or (low == high and not or_equal):
@@ -196,6 +156,20 @@ def less_than(
                 f"{_when_text(block, when, defaults)}"
             )
         return None
+
+    return check
+
+
+def ordered(low: str, middle: str, high: str, **defaults: Any) -> Predicate:
+    """``low <= middle <= high``, checked pairwise so the message names the two that disagree."""
+    checks = (
+        less_than(low, high, or_equal=True, **defaults),
+        less_than(low, middle, or_equal=True, **defaults),
+        less_than(middle, high, or_equal=True, **defaults),
+    )
+
+    def check(block: Block) -> str | None:
+        return next((p for p in (c(block) for c in checks) if p), None)
 
     return check
 
@@ -213,8 +187,8 @@ def ratio_at_most(
     def check(block: Block) -> str | None:
         if _holds(block, when, defaults) is not True:
             return None
-        top = _number(read(block, numerator, defaults.get(numerator)))
-        bottom = _number(read(block, denominator, defaults.get(denominator)))
+        top = number(read(block, numerator, defaults.get(numerator)))
+        bottom = number(read(block, denominator, defaults.get(denominator)))
         if top is None or not bottom:
             return None
         if top / bottom > ratio:
@@ -314,14 +288,6 @@ ROWS: dict[str, Row] = {}
 ROW_MODULES: dict[str, str] = {}  # row ID -> the module that registered it (for its doc)
 
 
-def _applies_to_change(resource: Resource) -> bool:
-    """Config: always. Plan: only objects being created or updated (an unchanged existing
-    object was already accepted by AWS, and a deleted one is not sent)."""
-    if not resource.actions:
-        return True
-    return "create" in resource.actions or "update" in resource.actions
-
-
 def _problems(row: Row, values: Block) -> Iterator[tuple[str, str]]:
     for label, block in row.scoped_blocks(values):
         problem = row.predicate(block)
@@ -332,7 +298,7 @@ def _problems(row: Row, values: Block) -> Iterator[tuple[str, str]]:
 def _check_for(row: Row) -> Callable[[Document], Iterator[Violation]]:
     def check(document: Document) -> Iterator[Violation]:
         for resource in document.of_type(*row.resource_types):
-            if not _applies_to_change(resource):
+            if not creates_or_updates(resource):
                 continue
             accepted: set[tuple[str, str]] = set()
             if "update" in resource.actions and isinstance(resource.before, Mapping):
@@ -366,64 +332,8 @@ def register(*rows: Row) -> None:
             id=row.id,
             title=row.title,
             severity=row.severity,
-            category="apply-time",
             resource_types=row.resource_types,
             service=row.service,
             failure_class=row.failure_class,
             source=row.source,
         )(_check_for(row))
-
-
-# -- unknown cases (used by the table test and the catalog test) -------------------------
-
-
-_Path = tuple[Any, ...]
-
-
-def _differences(failing: Any, passing: Any, path: _Path = ()) -> Iterator[_Path]:
-    """Paths at which ``failing`` differs from ``passing``.
-
-    Where a nested object has different keys (a map such as Lambda's environment variables),
-    the whole object is the difference: its keys are what the rule reads.
-    """
-    if isinstance(failing, Mapping) and isinstance(passing, Mapping):
-        if path and set(failing) != set(passing):
-            yield path
-            return
-        for key in failing:
-            if key not in passing:
-                yield (*path, key)
-            else:
-                yield from _differences(failing[key], passing[key], (*path, key))
-        for key in passing:
-            if key not in failing:
-                yield (*path, key)  # made UNKNOWN below: "might be set"
-        return
-    if isinstance(failing, list) and isinstance(passing, list) and len(failing) == len(passing):
-        for index, (a, b) in enumerate(zip(failing, passing, strict=True)):
-            yield from _differences(a, b, (*path, index))
-        return
-    if failing != passing:
-        yield path
-
-
-def _with_unknown(values: Mapping[str, Any], path: _Path) -> dict[str, Any]:
-    copied = copy.deepcopy(dict(values))
-    target: Any = copied
-    for step in path[:-1]:
-        target = target[step]
-    target[path[-1]] = UNKNOWN
-    return copied
-
-
-def unknown_variants(row: Row) -> list[tuple[str, dict[str, Any]]]:
-    """The row's unknown cases: its failing example with ONE differing value made UNKNOWN.
-
-    Every value in which the failing and the passing example differ is what makes the row
-    fire; unknown (a reference, a value known after apply) it must not fire. The table test
-    runs these, and the catalog test requires at least one.
-    """
-    return [
-        (".".join(str(p) for p in path), _with_unknown(row.failing, path))
-        for path in _differences(row.failing, row.passing)
-    ]

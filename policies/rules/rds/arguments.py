@@ -1,46 +1,115 @@
-"""Table rows for storage and databases: S3 lifecycle, EBS volumes, RDS / Aurora.
+"""RDS / Aurora arguments AWS rejects together: table rows (see ``policies/toolkit/rows.py``).
 
-Each row is one rule (see ``policies/rules/tables.py``); every failing example here passes
-``terraform validate`` and ``terraform plan`` with the AWS provider (proved by
-``python -m policies.validate_examples``) and fails when AWS sees it.
-"""
+Every failing example here passes ``terraform validate`` and ``terraform plan`` with the AWS
+provider (proved by ``python -m policies.validate_examples``) and fails when AWS sees it."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from policies.rules.tables import (
-    Block,
-    Row,
-    at_least,
-    custom,
-    forbidden,
-    ratio_at_most,
+from policies.toolkit.rows import Block, Row, custom, forbidden, register, required
+from policies.toolkit.values import (
+    number,
     read,
-    register,
-    required,
 )
 
-LIFECYCLE = "aws_s3_bucket_lifecycle_configuration"
-INFREQUENT_ACCESS = {"STANDARD_IA", "ONEZONE_IA"}
 DB_INSTANCE = "aws_db_instance"
+
+_DB: dict[str, Any] = {
+    "identifier": "catalog-api-dev",
+    "engine": "postgres",
+    "engine_version": "16.4",
+    "instance_class": "db.t4g.micro",
+    "allocated_storage": 20,
+    "username": "catalog",
+    "manage_master_user_password": True,
+    "skip_final_snapshot": True,
+}
+
+
+# -- RDS ---------------------------------------------------------------------------------------
+
+
+_AZ_WITH_MULTI_AZ = forbidden("availability_zone", when={"multi_az": {True, "true"}})
+
+
+def _multi_az_pinned(block: Block) -> str | None:
+    """CreateDBInstance refuses AvailabilityZone with MultiAZ. An existing instance (its id is
+    known in a plan) is modified instead, and ModifyDBInstance takes no AvailabilityZone: the
+    zone in its planned values is only the one RDS placed it in."""
+    if read(block, "id") is not None:
+        return None
+    return _AZ_WITH_MULTI_AZ(block)
+
+
+def _max_storage_not_above(block: Block) -> str | None:
+    """max_allocated_storage (0 or absent: autoscaling off) must exceed allocated_storage."""
+    maximum = number(read(block, "max_allocated_storage"), whole=True)
+    allocated = number(read(block, "allocated_storage"), whole=True)
+    if not maximum or allocated is None or maximum > allocated:
+        return None
+    return f"max_allocated_storage ({maximum}) is not greater than allocated_storage ({allocated})"
+
+
+register(
+    Row(
+        id="AT300",
+        title="RDS Multi-AZ instance pinned to one availability_zone",
+        service="rds",
+        failure_class="value-combination",
+        resource_types=(DB_INSTANCE,),
+        predicate=custom(_multi_az_pinned),
+        error=(
+            "InvalidParameterCombination: Requesting a specific availability zone is not valid "
+            "for Multi-AZ instances."
+        ),
+        source="https://github.com/hashicorp/terraform-provider-aws/issues/39225",
+        extra_sources=(
+            "https://github.com/hashicorp/terraform-provider-aws/issues/485",
+            "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
+        ),
+        why=(
+            "A Multi-AZ instance has a standby in another zone and RDS chooses both zones; the "
+            "CreateDBInstance API states that AvailabilityZone cannot be given when MultiAZ is "
+            "true. The provider accepts both arguments, and RDS refuses the instance at create "
+            "(and a later switch to `multi_az = true` at modify)."
+        ),
+        fix="Remove availability_zone (RDS picks the zones), or keep multi_az = false.",
+        failing={**_DB, "multi_az": True, "availability_zone": "eu-north-1a"},
+        passing={**_DB, "multi_az": True},
+        more_passing=({**_DB, "multi_az": False, "availability_zone": "eu-north-1a"},),
+    ),
+    Row(
+        id="AT301",
+        title="RDS max_allocated_storage not above allocated_storage",
+        service="rds",
+        failure_class="value-combination",
+        resource_types=(DB_INSTANCE,),
+        predicate=custom(_max_storage_not_above),
+        error=("InvalidParameterCombination: Max storage size must be greater than storage size"),
+        source="https://github.com/ministryofjustice/cloud-platform-environments/pull/7483",
+        extra_sources=(
+            "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html",
+        ),
+        why=(
+            "`max_allocated_storage` turns on storage autoscaling and is its ceiling, so it "
+            "must be greater than `allocated_storage` (0 or unset turns autoscaling off). The "
+            "provider accepts any value; RDS rejects an equal or smaller ceiling at create or "
+            "modify. It happens most when `allocated_storage` is raised and the ceiling is not."
+        ),
+        fix=(
+            "Raise max_allocated_storage above allocated_storage (by at least 10%), or set it "
+            "to 0 to turn storage autoscaling off."
+        ),
+        failing={**_DB, "allocated_storage": 100, "max_allocated_storage": 100},
+        passing={**_DB, "allocated_storage": 100, "max_allocated_storage": 200},
+        more_failing=({**_DB, "allocated_storage": 100, "max_allocated_storage": 50},),
+        more_passing=({**_DB, "allocated_storage": 100, "max_allocated_storage": 0},),
+    ),
+)
 RDS_CLUSTER = "aws_rds_cluster"
 CLUSTER_INSTANCE = "aws_rds_cluster_instance"
-VOLUME = "aws_ebs_volume"
-TABLE = "aws_dynamodb_table"
-AZ = "eu-north-1a"
-
-_LIFECYCLE_BASE: dict[str, Any] = {"bucket": "catalog-api-logs-123456789012"}
-
-
-def _lifecycle_rule(**actions: Any) -> dict[str, Any]:
-    return {
-        **_LIFECYCLE_BASE,
-        "rule": [
-            {"id": "archive", "status": "Enabled", "filter": [{"prefix": "logs/"}], **actions}
-        ],
-    }
 
 
 # -- RDS helpers -----------------------------------------------------------------------------
@@ -132,21 +201,6 @@ def _gp3_small_storage(block: Block) -> str | None:
     return f"sets {' and '.join(set_)} on {engine} gp3 storage of {storage:g} GiB (below 400 GiB)"
 
 
-_TABLE: dict[str, Any] = {
-    "name": "catalog-items",
-    "billing_mode": "PAY_PER_REQUEST",
-    "hash_key": "sku",
-    "attribute": [{"name": "sku", "type": "S"}, {"name": "category", "type": "S"}],
-}
-
-
-def _table_with_index(**projection: Any) -> dict[str, Any]:
-    return {
-        **_TABLE,
-        "global_secondary_index": [{"name": "by-category", "hash_key": "category", **projection}],
-    }
-
-
 _DB_WITH_PASSWORD: dict[str, Any] = {
     "identifier": "catalog-api-dev",
     "engine": "postgres",
@@ -167,137 +221,8 @@ _DB_BASE: dict[str, Any] = {
     "skip_final_snapshot": True,
 }
 
+
 register(
-    Row(
-        id="AT100",
-        title="S3 lifecycle transition to STANDARD_IA or ONEZONE_IA before 30 days",
-        service="s3",
-        failure_class="value-combination",
-        resource_types=(LIFECYCLE,),
-        scope=("rule", "transition"),
-        predicate=at_least("days", 30, when={"storage_class": INFREQUENT_ACCESS}),
-        error=(
-            "InvalidArgument: 'Days' in Transition action must be greater than or equal to 30 "
-            "for storageClass 'STANDARD_IA'"
-        ),
-        source="https://github.com/hashicorp/terraform-provider-aws/pull/6201",
-        extra_sources=(
-            "https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html",
-        ),
-        why=(
-            "S3 only moves objects to the infrequent-access classes once they are at least 30 "
-            "days old (their minimum storage duration). The provider accepts any non-negative "
-            "`days`; S3 rejects the whole lifecycle configuration when it is applied. The "
-            "provider's own documentation example used `days = 15` until it was corrected "
-            "because AWS requires at least 30."
-        ),
-        fix=(
-            "Transition to STANDARD_IA / ONEZONE_IA at 30 days or later, or use GLACIER_IR / "
-            "INTELLIGENT_TIERING for earlier moves."
-        ),
-        failing=_lifecycle_rule(transition=[{"days": 7, "storage_class": "STANDARD_IA"}]),
-        passing=_lifecycle_rule(transition=[{"days": 30, "storage_class": "STANDARD_IA"}]),
-        more_passing=(_lifecycle_rule(transition=[{"days": 7, "storage_class": "GLACIER_IR"}]),),
-        more_failing=(_lifecycle_rule(transition=[{"days": 0, "storage_class": "ONEZONE_IA"}]),),
-    ),
-    Row(
-        id="AT101",
-        title="S3 noncurrent version transition to STANDARD_IA or ONEZONE_IA before 30 days",
-        service="s3",
-        failure_class="value-combination",
-        resource_types=(LIFECYCLE,),
-        scope=("rule", "noncurrent_version_transition"),
-        predicate=at_least("noncurrent_days", 30, when={"storage_class": INFREQUENT_ACCESS}),
-        error=(
-            "InvalidArgument: 'NoncurrentDays' in NoncurrentVersionTransition action must be "
-            "greater than or equal to 30 for storageClass 'STANDARD_IA'"
-        ),
-        source=(
-            "https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html"
-        ),
-        extra_sources=("https://github.com/hashicorp/terraform-provider-aws/pull/6201",),
-        why=(
-            "The 30-day minimum for the infrequent-access classes also applies to noncurrent "
-            "versions, counted from the day they became noncurrent. The provider accepts any "
-            "`noncurrent_days`; S3 rejects the configuration at apply."
-        ),
-        fix="Use noncurrent_days >= 30 for STANDARD_IA / ONEZONE_IA.",
-        failing=_lifecycle_rule(
-            noncurrent_version_transition=[{"noncurrent_days": 10, "storage_class": "STANDARD_IA"}]
-        ),
-        passing=_lifecycle_rule(
-            noncurrent_version_transition=[{"noncurrent_days": 30, "storage_class": "STANDARD_IA"}]
-        ),
-    ),
-    Row(
-        id="AT102",
-        title="EBS gp3 throughput above 0.25 MiB/s per provisioned IOPS",
-        service="ec2",
-        failure_class="value-combination",
-        resource_types=(VOLUME,),
-        predicate=ratio_at_most("throughput", "iops", 0.25, when={"type": {"gp3"}}, iops=3000),
-        error=(
-            "InvalidParameterValue: Throughput (MiBps) to iops ratio of 0.333333 is too high; "
-            "maximum is 0.250000 MiBps per iops"
-        ),
-        source="https://github.com/runs-on/runs-on/issues/260",
-        extra_sources=("https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html",),
-        why=(
-            "A gp3 volume's throughput may be at most a quarter of its IOPS (MiB/s per IOPS), "
-            "and IOPS default to the 3,000 baseline. The provider checks throughput's range "
-            "(125-1000) but not the ratio, so `throughput = 1000` without raising `iops` to "
-            "4,000 fails when EC2 creates the volume."
-        ),
-        fix="Raise iops to at least 4 x throughput, or lower throughput.",
-        failing={"availability_zone": AZ, "size": 100, "type": "gp3", "throughput": 1000},
-        passing={
-            "availability_zone": AZ,
-            "size": 100,
-            "type": "gp3",
-            "throughput": 1000,
-            "iops": 4000,
-        },
-        more_failing=(
-            {"availability_zone": AZ, "size": 100, "type": "gp3", "throughput": 500, "iops": 1000},
-        ),
-    ),
-    Row(
-        id="AT103",
-        title="EBS io1 volume with more than 50 IOPS per GiB",
-        service="ec2",
-        failure_class="value-combination",
-        resource_types=(VOLUME,),
-        predicate=ratio_at_most("iops", "size", 50, when={"type": {"io1"}}),
-        error=(
-            "InvalidParameterValue: Iops to volume size ratio of 100.000000 is too high; "
-            "maximum is 50.000000"
-        ),
-        source="https://docs.aws.amazon.com/ebs/latest/userguide/provisioned-iops.html",
-        why=(
-            "io1 volumes can be provisioned with at most 50 IOPS per GiB of size. The provider "
-            "accepts any `iops` for io1; EC2 rejects the volume at create."
-        ),
-        fix="Grow the volume to iops / 50 GiB, lower iops, or use io2.",
-        failing={"availability_zone": AZ, "size": 10, "type": "io1", "iops": 1000},
-        passing={"availability_zone": AZ, "size": 20, "type": "io1", "iops": 1000},
-    ),
-    Row(
-        id="AT104",
-        title="EBS st1 or sc1 volume smaller than 125 GiB",
-        service="ec2",
-        failure_class="value-combination",
-        resource_types=(VOLUME,),
-        predicate=at_least("size", 125, when={"type": {"st1", "sc1"}}),
-        error="InvalidParameterValue: Volume of 10GiB is too small; minimum is 125GiB",
-        source="https://docs.aws.amazon.com/ebs/latest/userguide/hdd-vols.html",
-        why=(
-            "Throughput-optimized (st1) and cold (sc1) HDD volumes start at 125 GiB. The "
-            "provider accepts any size; EC2 rejects a smaller volume at create."
-        ),
-        fix="Use size >= 125 for st1/sc1, or gp3 for small volumes.",
-        failing={"availability_zone": AZ, "size": 10, "type": "st1"},
-        passing={"availability_zone": AZ, "size": 125, "type": "st1"},
-    ),
     Row(
         id="AT105",
         title="RDS gp3 iops or storage_throughput set below the 400 GiB threshold",
@@ -431,55 +356,5 @@ register(
                 "maintenance_window": "sun:00:00-sun:01:00",
             },
         ),
-    ),
-    Row(
-        id="AT109",
-        title="DynamoDB index with projection_type INCLUDE but no non_key_attributes",
-        service="dynamodb",
-        failure_class="value-combination",
-        resource_types=(TABLE,),
-        scope=("global_secondary_index",),
-        predicate=required("non_key_attributes", when={"projection_type": {"INCLUDE"}}),
-        error=(
-            "ValidationException: One or more parameter values were invalid: ProjectionType is "
-            "INCLUDE, but NonKeyAttributes is not specified"
-        ),
-        source="https://github.com/nubo-db/dynoxide/issues/116",
-        extra_sources=(
-            "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Projection.html",
-        ),
-        why=(
-            "`INCLUDE` projects the key attributes plus a list you name; without the list "
-            "DynamoDB refuses the index. The provider accepts the block as written, and the "
-            "table (or the index added to an existing table) fails at apply."
-        ),
-        fix="List the projected attributes in non_key_attributes, or use KEYS_ONLY / ALL.",
-        failing=_table_with_index(projection_type="INCLUDE"),
-        passing=_table_with_index(projection_type="INCLUDE", non_key_attributes=["title"]),
-    ),
-    Row(
-        id="AT130",
-        title="DynamoDB index lists non_key_attributes with projection_type ALL or KEYS_ONLY",
-        service="dynamodb",
-        failure_class="value-combination",
-        resource_types=(TABLE,),
-        scope=("global_secondary_index",),
-        predicate=forbidden("non_key_attributes", when={"projection_type": {"ALL", "KEYS_ONLY"}}),
-        error=(
-            "ValidationException: One or more parameter values were invalid: ProjectionType is "
-            "ALL, but NonKeyAttributes is specified"
-        ),
-        source="https://github.com/cloudposse/terraform-aws-dynamodb/issues/39",
-        extra_sources=(
-            "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Projection.html",
-        ),
-        why=(
-            "`non_key_attributes` only means something for `INCLUDE`; with `ALL` or "
-            "`KEYS_ONLY` DynamoDB rejects the index. Modules that always pass the list hit this "
-            "when a caller switches the projection."
-        ),
-        fix="Drop non_key_attributes, or switch projection_type to INCLUDE.",
-        failing=_table_with_index(projection_type="ALL", non_key_attributes=["title"]),
-        passing=_table_with_index(projection_type="ALL"),
     ),
 )

@@ -1,4 +1,4 @@
-"""Event wiring between S3, SQS, SNS and Lambda that AWS validates when the link is created."""
+"""S3 bucket policies and the resource policies S3 needs to deliver notifications."""
 
 from __future__ import annotations
 
@@ -8,83 +8,131 @@ from typing import Any
 
 from policies.model import UNKNOWN, Document, Resource, Severity, Violation
 from policies.registry import rule
-from policies.rules._documents import action_matches, as_list, has_hole, read_document
-from policies.rules._helpers import blocks, number, text
-from policies.rules._index import resources_with
+from policies.toolkit.documents import (
+    RESOURCE_POLICIES,
+    S3_BUCKET_POLICIES,
+    action_matches,
+    as_list,
+    documents_in,
+    has_hole,
+    parliament_findings,
+    read_document,
+    statement_label,
+    types_of,
+)
+from policies.toolkit.findings import violation
+from policies.toolkit.links import (
+    link_by_last_segment,
+    linked_resource,
+)
+from policies.toolkit.values import (
+    blocks,
+    text,
+)
+
+
+@rule(
+    id="AT205",
+    service="s3",
+    failure_class="policy-document",
+    source="https://github.com/cn-terraform/terraform-aws-s3-static-website/issues/38",
+    title="Resource-based policy statement without a Principal",
+    severity=Severity.ERROR,
+    resource_types=types_of(RESOURCE_POLICIES),
+)
+def resource_policy_without_principal(document: Document) -> Iterator[Violation]:
+    for resource, path, parsed in documents_in(document, RESOURCE_POLICIES):
+        for index, statement in enumerate(parsed.statements()):
+            if "Principal" in statement or "NotPrincipal" in statement:
+                continue
+            yield violation(
+                resource,
+                f"{statement_label(path, index, statement)} has no Principal; a resource-based "
+                f"policy ({resource.type}) must say who it applies to, and AWS rejects it "
+                "(S3: MalformedPolicy: Missing required field Principal; KMS: "
+                "MalformedPolicyDocumentException); add a Principal",
+            )
+
+
+_S3_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::(?P<bucket>[^/]+)(?P<object>/.*)?$")
+
+
+@rule(
+    id="AT207",
+    service="s3",
+    failure_class="policy-document",
+    source="https://github.com/ministryofjustice/modernisation-platform/pull/10762",
+    title="S3 bucket policy statement whose actions or resources do not fit the bucket",
+    severity=Severity.ERROR,
+    resource_types=("aws_s3_bucket_policy", "aws_s3_bucket"),
+)
+def bucket_policy_resources(document: Document) -> Iterator[Violation]:
+    for resource, path, parsed in documents_in(document, S3_BUCKET_POLICIES):
+        bucket = _bucket_name(document, resource)
+        for index, statement in enumerate(parsed.statements()):
+            where = statement_label(path, index, statement)
+            resources = statement.get("Resource")
+            if resources is None or has_hole(resources):
+                continue
+            arns = [r for r in as_list(resources) if isinstance(r, str)]
+            if bucket is not None:
+                foreign = [
+                    arn
+                    for arn in arns
+                    if (match := _S3_ARN.match(arn))
+                    and "*" not in match["bucket"]
+                    and "?" not in match["bucket"]
+                    and match["bucket"] != bucket
+                ]
+                if foreign:
+                    yield violation(
+                        resource,
+                        f"{where} names {', '.join(foreign)}, outside bucket {bucket}; a "
+                        "bucket policy may only name its own bucket and objects, and S3 "
+                        "rejects it (MalformedPolicy: Policy has invalid resource)",
+                    )
+                    continue
+            actions = statement.get("Action")
+            if actions is None or has_hole(actions) or has_hole(statement.get("Effect")):
+                continue
+            literal = {
+                a for a in as_list(actions) if isinstance(a, str) and "*" not in a and "?" not in a
+            }
+            if not literal or not all(_S3_ARN.match(a) for a in arns):
+                continue
+            mismatched = sorted(
+                {
+                    entry["action"]
+                    for issue, detail in parliament_findings(statement)
+                    if issue == "RESOURCE_MISMATCH" and isinstance(detail, list)
+                    for entry in detail
+                    if isinstance(entry, Mapping) and entry.get("action") in literal
+                }
+            )
+            if mismatched:
+                yield violation(
+                    resource,
+                    f"{where}: {', '.join(mismatched)} apply to none of its resources "
+                    f"({', '.join(arns)}); bucket actions need arn:aws:s3:::<bucket>, object "
+                    "actions arn:aws:s3:::<bucket>/*, and S3 rejects the policy "
+                    "(MalformedPolicy: Action does not apply to any resource(s) in statement)",
+                )
+
+
+def _bucket_name(document: Document, policy: Resource) -> str | None:
+    literal = text(policy.values.get("bucket"))
+    if literal is not None:
+        return literal
+    bucket = linked_resource(
+        document, policy, path="bucket", target_types=("aws_s3_bucket",), name_attribute="bucket"
+    )
+    return text(bucket.values.get("bucket")) if bucket is not None else None
+
 
 QUEUE = "aws_sqs_queue"
 TOPIC = "aws_sns_topic"
 FUNCTION = "aws_lambda_function"
-MAPPING = "aws_lambda_event_source_mapping"
 NOTIFICATION = "aws_s3_bucket_notification"
-# Documented defaults: SQS VisibilityTimeout 30 s, Lambda Timeout 3 s.
-QUEUE_DEFAULT_VISIBILITY = 30
-FUNCTION_DEFAULT_TIMEOUT = 3
-
-
-def _linked(
-    document: Document, resource: Resource, path: str, target: str, name_attribute: str
-) -> Resource | None:
-    """A reference, or a literal ARN / URL / name whose last segment names exactly one target."""
-    address = resource.reference(path)
-    if address is not None:
-        found = document.resource(address)
-        return found if found is not None and found.type == target else None
-    literal = text(_get(resource.values, path))
-    if literal is None:
-        return None
-    name = re.split(r"[:/]", literal)[-1]
-    matches = resources_with(document, (target,), name_attribute, name)
-    return matches[0] if len(matches) == 1 else None
-
-
-def _get(values: Mapping[str, Any], path: str) -> Any:
-    current: Any = values
-    for part in path.split("."):
-        if isinstance(current, list):
-            current = current[int(part)] if part.isdigit() and int(part) < len(current) else None
-        elif isinstance(current, Mapping):
-            current = current.get(part)
-        else:
-            return None
-    return current
-
-
-@rule(
-    id="AT213",
-    service="lambda",
-    failure_class="cross-resource",
-    source="https://github.com/hashicorp/terraform-provider-aws/issues/18099",
-    title="SQS queue visibility timeout shorter than the timeout of the Lambda it triggers",
-    severity=Severity.ERROR,
-    category="apply-time",
-    resource_types=(MAPPING, QUEUE, FUNCTION),
-)
-def queue_visibility_timeout(document: Document) -> Iterator[Violation]:
-    for mapping in document.of_type(MAPPING):
-        queue = _linked(document, mapping, "event_source_arn", QUEUE, "name")
-        function = _linked(document, mapping, "function_name", FUNCTION, "function_name")
-        if queue is None or function is None:
-            continue
-        visibility_raw = queue.values.get("visibility_timeout_seconds")
-        timeout_raw = function.values.get("timeout")
-        if visibility_raw is UNKNOWN or timeout_raw is UNKNOWN:
-            continue
-        visibility = QUEUE_DEFAULT_VISIBILITY if visibility_raw is None else number(visibility_raw)
-        timeout = FUNCTION_DEFAULT_TIMEOUT if timeout_raw is None else number(timeout_raw)
-        if visibility is None or timeout is None or visibility >= timeout:
-            continue
-        yield Violation(
-            address=mapping.address,
-            resource=mapping,
-            message=(
-                f"{queue.address} has a visibility timeout of {visibility} s, shorter than "
-                f"{function.address}'s timeout of {timeout} s; Lambda rejects the mapping "
-                f"(InvalidParameterValueException: Queue visibility timeout: {visibility} "
-                f"seconds is less than Function timeout: {timeout} seconds); AWS recommends "
-                "at least six times the function timeout"
-            ),
-        )
 
 
 def _lets_s3(statement: Mapping[str, Any], action: str) -> bool | None:
@@ -158,7 +206,6 @@ _DESTINATIONS = (
     source="https://github.com/hashicorp/terraform-provider-aws/issues/11219",
     title="S3 bucket notification to a queue, topic or function that does not let S3 send",
     severity=Severity.ERROR,
-    category="apply-time",
     resource_types=(NOTIFICATION, QUEUE, TOPIC, "aws_sqs_queue_policy", "aws_sns_topic_policy"),
 )
 def notification_destination_policy(document: Document) -> Iterator[Violation]:
@@ -166,7 +213,7 @@ def notification_destination_policy(document: Document) -> Iterator[Violation]:
         for key, target_type, argument, policy_type, link, action in _DESTINATIONS:
             for index, _ in blocks(notification.values, key):
                 path = f"{key}.{index}.{argument}"
-                target = _linked(document, notification, path, target_type, "name")
+                target = link_by_last_segment(document, notification, path, target_type, "name")
                 if target is None:
                     continue
                 if _policy_lets_s3(document, target, policy_type, link, action) is not False:
@@ -185,7 +232,7 @@ def notification_destination_policy(document: Document) -> Iterator[Violation]:
                 )
         for index, _ in blocks(notification.values, "lambda_function"):
             path = f"lambda_function.{index}.lambda_function_arn"
-            function = _linked(document, notification, path, FUNCTION, "function_name")
+            function = link_by_last_segment(document, notification, path, FUNCTION, "function_name")
             if function is None:
                 continue
             permitted = _s3_may_invoke(document, function)
@@ -207,7 +254,9 @@ def _s3_may_invoke(document: Document, function: Resource) -> bool | None:
     """Whether an aws_lambda_permission lets S3 invoke ``function``; None when cannot tell."""
     answer: bool | None = False
     for permission in document.of_type("aws_lambda_permission"):
-        linked = _linked(document, permission, "function_name", FUNCTION, "function_name")
+        linked = link_by_last_segment(
+            document, permission, "function_name", FUNCTION, "function_name"
+        )
         if linked is None:
             answer = None  # an alias, a name or a token we cannot follow: may be this function
             continue

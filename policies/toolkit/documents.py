@@ -304,3 +304,53 @@ def policy_arguments(resource: Resource, paths: tuple[str, ...]) -> Iterator[str
                 yield f"{head}.{index}.{tail}"
         elif resource.values.get(path) is not None or path in resource.templates:
             yield path
+
+
+# -- where resources hold policy documents -------------------------------------------------
+
+IDENTITY_POLICIES = {
+    "aws_iam_policy": ("policy",),
+    "aws_iam_role_policy": ("policy",),
+    "aws_iam_user_policy": ("policy",),
+    "aws_iam_group_policy": ("policy",),
+    "aws_iam_role": ("inline_policy.*.policy",),
+}
+TRUST_POLICIES = {"aws_iam_role": ("assume_role_policy",)}
+RESOURCE_POLICIES = {
+    "aws_s3_bucket_policy": ("policy",),
+    "aws_s3_bucket": ("policy",),
+    "aws_sqs_queue_policy": ("policy",),
+    "aws_sqs_queue": ("policy",),
+    "aws_sns_topic_policy": ("policy",),
+    "aws_sns_topic": ("policy",),
+    "aws_kms_key": ("policy",),
+    "aws_kms_key_policy": ("policy",),
+    "aws_ecr_repository_policy": ("policy",),
+    "aws_secretsmanager_secret_policy": ("policy",),
+    "aws_secretsmanager_secret": ("policy",),
+}
+KMS_KEY_POLICIES = {"aws_kms_key": ("policy",), "aws_kms_key_policy": ("policy",)}
+S3_BUCKET_POLICIES = {"aws_s3_bucket_policy": ("policy",)}
+
+
+def types_of(*tables: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    return tuple(sorted({t for table in tables for t in table}))
+
+
+def documents_in(
+    document: Document, table: Mapping[str, tuple[str, ...]]
+) -> Iterator[tuple[Resource, str, PolicyDocument]]:
+    """(resource, argument path, parsed document) for every readable document in ``table``."""
+    for resource in document.of_type(*table):
+        for path in policy_arguments(resource, table[resource.type]):
+            parsed = read_document(document, resource, path)
+            if parsed is not None:
+                yield resource, path, parsed
+
+
+def statement_label(path: str, index: int, statement: Mapping[str, Any]) -> str:
+    sid = statement.get("Sid")
+    label = f"Statement[{index}]"
+    if isinstance(sid, str) and sid and not has_hole(sid):
+        label += f' (Sid "{sid}")'
+    return f"{path.replace('.0.', '[0].')} {label}"
