@@ -22,7 +22,7 @@ from the ID prefix, see ``CATEGORIES``):
   reference page); the rule's doc cites it too, with the error text.
 
 ``@rule`` requires them as keyword arguments, and the catalog test
-(tests/policies/rules/test_rules_catalog.py) fails for a rule that leaves any of them empty.
+(tests/policies/rules/test_catalog.py) fails for a rule that leaves any of them empty.
 
 Rules whose shape repeats (exclusive argument pairs, bounds, enum/regex values) are rows of a
 table instead of functions: see ``policies/toolkit/rows.py``; each row calls ``rule()`` too.

@@ -14,8 +14,7 @@ from policies.registry import rule
 from policies.toolkit.context import by_environment, region_of
 from policies.toolkit.findings import violation
 from policies.toolkit.links import (
-    Unresolved,
-    resources_linked_to,
+    bucket_ownership,
 )
 from policies.toolkit.values import (
     blocks,
@@ -250,17 +249,10 @@ def logging_bucket_without_acls(document: Document) -> Iterator[Violation]:
         bucket = _logging_bucket(document, distribution)
         if bucket is None:
             continue
-        try:
-            controls = resources_linked_to(
-                document, bucket, source_type=OWNERSHIP, path="bucket", name_attribute="bucket"
-            )
-        except Unresolved:
+        ownership = bucket_ownership(document, bucket)
+        if ownership is None:
             continue
-        settings = [
-            text(rule_block.get("object_ownership"))
-            for control in controls
-            for _, rule_block in blocks(control.values, "rule")
-        ]
+        controls, settings = ownership
         if "BucketOwnerEnforced" in settings:
             yield violation(
                 distribution,

@@ -74,8 +74,6 @@ ALLOWED_PROVIDERS: Mapping[str, frozenset[str]] = {
     "terraform": frozenset({"terraform.io/builtin/terraform"}),
 }
 
-PROVISIONER_TYPES = ("local-exec", "remote-exec", "file")
-
 # Top-level blocks the pack cannot see into: module calls fetch and run code from elsewhere,
 # ephemeral resources read secrets without a trace in state, check blocks hold their own data
 # sources.

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from policies.model import UNKNOWN, Document, Resource, get_path
-from policies.toolkit.values import text
+from policies.toolkit.values import blocks, text
 
 _cache: dict[str, Any] = {"document": None, "indexes": {}}
 
@@ -140,6 +140,28 @@ def _plain(values: Mapping[str, Any], path: str) -> Any:
         else:
             return None
     return current
+
+
+OWNERSHIP = "aws_s3_bucket_ownership_controls"
+
+
+def bucket_ownership(
+    document: Document, bucket: Resource
+) -> tuple[list[Resource], list[Any]] | None:
+    """The ownership controls of ``bucket`` and their ``object_ownership`` values (as written,
+    UNKNOWN included); None when some ownership controls' bucket link cannot be resolved."""
+    try:
+        controls = resources_linked_to(
+            document, bucket, source_type=OWNERSHIP, path="bucket", name_attribute="bucket"
+        )
+    except Unresolved:
+        return None
+    settings = [
+        rule_block.get("object_ownership")
+        for control in controls
+        for _, rule_block in blocks(control.values, "rule")
+    ]
+    return controls, settings
 
 
 SUBNET = "aws_subnet"

@@ -9,7 +9,7 @@ the why and the fix, and a failing and a passing example (Terraform JSON resourc
 From a row:
 - ``register`` makes a ``@rule`` (``policies/registry.py``);
 - ``python -m policies.catalog --write`` writes its doc ``policies/docs/<ID>.md``;
-- ``tests/policies/rules/test_rules_tables.py`` runs its passing, failing and unknown cases
+- ``tests/policies/rules/test_rows.py`` runs its passing, failing and unknown cases
   (the unknown cases replace, one at a time, every value in which the two examples differ);
 - ``python -m policies.validate_examples`` runs ``terraform validate`` and ``plan`` on its
   failing example, to prove the AWS provider itself does not reject it.

@@ -201,24 +201,9 @@ def _gp3_small_storage(block: Block) -> str | None:
     return f"sets {' and '.join(set_)} on {engine} gp3 storage of {storage:g} GiB (below 400 GiB)"
 
 
+# The same instance managing its password itself (the rows about ``password``).
 _DB_WITH_PASSWORD: dict[str, Any] = {
-    "identifier": "catalog-api-dev",
-    "engine": "postgres",
-    "engine_version": "16.4",
-    "instance_class": "db.t4g.micro",
-    "allocated_storage": 20,
-    "username": "catalog",
-    "skip_final_snapshot": True,
-}
-_DB_BASE: dict[str, Any] = {
-    "identifier": "catalog-api-dev",
-    "engine": "postgres",
-    "engine_version": "16.4",
-    "instance_class": "db.t4g.micro",
-    "allocated_storage": 20,
-    "username": "catalog",
-    "manage_master_user_password": True,
-    "skip_final_snapshot": True,
+    key: value for key, value in _DB.items() if key != "manage_master_user_password"
 }
 
 
@@ -246,14 +231,12 @@ register(
             "but does not check it."
         ),
         fix="Remove iops and storage_throughput below 400 GiB, or allocate at least 400 GiB.",
-        failing={**_DB_BASE, "storage_type": "gp3", "allocated_storage": 100, "iops": 3000},
-        passing={**_DB_BASE, "storage_type": "gp3", "allocated_storage": 100},
-        more_passing=(
-            {**_DB_BASE, "storage_type": "gp3", "allocated_storage": 400, "iops": 12000},
-        ),
+        failing={**_DB, "storage_type": "gp3", "allocated_storage": 100, "iops": 3000},
+        passing={**_DB, "storage_type": "gp3", "allocated_storage": 100},
+        more_passing=({**_DB, "storage_type": "gp3", "allocated_storage": 400, "iops": 12000},),
         more_failing=(
             {
-                **_DB_BASE,
+                **_DB,
                 "storage_type": "gp3",
                 "allocated_storage": 100,
                 "storage_throughput": 125,
@@ -284,9 +267,9 @@ register(
             "Set monitoring_role_arn to a role trusting monitoring.rds.amazonaws.com, or "
             "monitoring_interval = 0."
         ),
-        failing={**_DB_BASE, "monitoring_interval": 60},
+        failing={**_DB, "monitoring_interval": 60},
         passing={
-            **_DB_BASE,
+            **_DB,
             "monitoring_interval": 60,
             "monitoring_role_arn": "arn:aws:iam::123456789012:role/rds-monitoring",
         },
@@ -340,18 +323,18 @@ register(
         ),
         fix="Move the backup window so that it ends before the maintenance window starts.",
         failing={
-            **_DB_BASE,
+            **_DB,
             "backup_window": "03:00-04:00",
             "maintenance_window": "mon:03:30-mon:04:30",
         },
         passing={
-            **_DB_BASE,
+            **_DB,
             "backup_window": "01:00-02:00",
             "maintenance_window": "mon:03:30-mon:04:30",
         },
         more_failing=(
             {
-                **_DB_BASE,
+                **_DB,
                 "backup_window": "23:30-00:30",
                 "maintenance_window": "sun:00:00-sun:01:00",
             },

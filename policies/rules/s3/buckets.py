@@ -9,6 +9,7 @@ from policies.registry import rule
 from policies.toolkit.context import by_environment
 from policies.toolkit.links import (
     Unresolved,
+    bucket_ownership,
     referenced,
     resources_linked_to,
     single_by_name,
@@ -124,16 +125,10 @@ def bucket_acl_without_acls(document: Document) -> Iterator[Violation]:
         bucket = _acl_bucket(document, acl)
         if bucket is None:
             continue
-        try:
-            controls = resources_linked_to(
-                document, bucket, source_type=OWNERSHIP, path="bucket", name_attribute="bucket"
-            )
-        except Unresolved:
+        ownership = bucket_ownership(document, bucket)
+        if ownership is None:
             continue
-        settings = []
-        for control in controls:
-            for _, rule_block in blocks(control.values, "rule"):
-                settings.append(rule_block.get("object_ownership"))
+        controls, settings = ownership
         if any(s is UNKNOWN for s in settings):
             continue
         error = (

@@ -1,4 +1,4 @@
-"""Cross-resource rules AT320-AT323 (policies/rules/service_relations.py)."""
+"""Cross-resource rules AT320-AT323 (now in policies/rules/<service>.py)."""
 
 from __future__ import annotations
 
@@ -607,7 +607,7 @@ def test_serverless_v2_without_scaling(kit, build, expected):
     kit.expect("AT329", build(kit), expected)
 
 
-# -- Row edge cases (rows_services.py) ----------------------------------------------------------
+# -- Row edge cases (rows of rds, s3, ecr, events, apigateway, ssm, eks) ----------------------
 
 
 def test_multi_az_switch_on_an_existing_instance_is_not_judged(kit):

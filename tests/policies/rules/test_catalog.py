@@ -16,7 +16,7 @@ from tests.policies.rules.row_cases import unknown_variants
 
 RULES = all_rules()
 TEST_TEXT = "\n".join(
-    p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_rules_*.py")
+    p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py")
 )
 REQUIRED_SECTIONS = ("## Why", "## How to fix", "## Example")
 
@@ -65,7 +65,7 @@ def test_rule_doc(rule):
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_rule_has_pass_fail_and_unknown_cases(rule):
     if rule.id in ROWS:
-        # Table rows get their cases from the row (test_rules_tables.py builds them).
+        # Table rows get their cases from the row (test_rows.py builds them).
         row = ROWS[rule.id]
         assert row.failing and row.passing
         assert unknown_variants(row), f"{rule.id}: no unknown-value case"
