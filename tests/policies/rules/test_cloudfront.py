@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from policies.model import UNKNOWN, Severity
 
-E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W = Severity.ERROR, Severity.WARNING
 CF = "aws_cloudfront_distribution"
 FORWARDED = {"query_string": False, "cookies": {"forward": "none"}}
 ACM_US = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
@@ -383,4 +385,131 @@ def logging_setup(k, *, ownership, kind="config", bucket_actions=()):
     ],
 )
 def test_cloudfront_rules(kit, rule_id, build, expected):
+    kit.expect(rule_id, build(kit), expected)
+
+
+def distribution(k, *, aliases, certificate, extra=()):
+    return k.document(
+        k.resource(
+            "aws_cloudfront_distribution",
+            values={"aliases": aliases, "viewer_certificate": certificate},
+        ),
+        *extra,
+    )
+
+
+def edge(k, lambda_arn, *, template=None, publish=None, region="us-east-1"):
+    values = {"function_name": "edge"}
+    if publish is not None:
+        values["publish"] = publish
+    behavior = {
+        "lambda_function_association": [{"event_type": "viewer-request", "lambda_arn": lambda_arn}]
+    }
+    cdn = k.resource("aws_cloudfront_distribution", values={"default_cache_behavior": behavior})
+    if template is not None:
+        cdn = replace(
+            cdn,
+            templates={"default_cache_behavior.lambda_function_association.0.lambda_arn": template},
+        )
+    return k.document(cdn, k.resource("aws_lambda_function", "edge", values=values), region=region)
+
+
+EDGE_ARN = "arn:aws:lambda:us-east-1:123456789012:function:edge"
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "build", "expected"),
+    [
+        # AT216 aliases with the default certificate
+        pytest.param(
+            "AT216",
+            lambda k: distribution(
+                k,
+                aliases=["cdn.example.com"],
+                certificate={"acm_certificate_arn": UNKNOWN, "ssl_support_method": "sni-only"},
+            ),
+            [],
+            id="AT216-pass",
+        ),
+        pytest.param(
+            "AT216",
+            lambda k: distribution(
+                k,
+                aliases=["cdn.example.com"],
+                certificate={"cloudfront_default_certificate": True},
+            ),
+            [(E, "you must attach a trusted certificate")],
+            id="AT216-fail",
+        ),
+        pytest.param(
+            "AT216",
+            lambda k: distribution(
+                k, aliases=[], certificate={"cloudfront_default_certificate": True}
+            ),
+            [],
+            id="AT216-pass-no-aliases",
+        ),
+        pytest.param(
+            "AT216",
+            lambda k: distribution(
+                k, aliases=UNKNOWN, certificate={"cloudfront_default_certificate": True}
+            ),
+            [],
+            id="AT216-unknown-aliases",
+        ),
+        # AT217 Lambda@Edge versions
+        pytest.param("AT217", lambda k: edge(k, f"{EDGE_ARN}:7"), [], id="AT217-pass-literal"),
+        pytest.param(
+            "AT217",
+            lambda k: edge(k, f"{EDGE_ARN}:$LATEST"),
+            [(E, "names no function version")],
+            id="AT217-fail-latest",
+        ),
+        pytest.param(
+            "AT217",
+            lambda k: edge(k, f"{EDGE_ARN}:live"),
+            [(E, "names alias live")],
+            id="AT217-fail-alias",
+        ),
+        pytest.param(
+            "AT217",
+            lambda k: edge(k, UNKNOWN, template="${aws_lambda_function.edge.arn}"),
+            [(E, "aws_lambda_function.edge.arn is the unqualified function ARN")],
+            id="AT217-fail-unqualified-reference",
+        ),
+        pytest.param(
+            "AT217",
+            lambda k: edge(k, UNKNOWN, template="${aws_lambda_function.edge.qualified_arn}"),
+            [(E, "ends in $LATEST because the function does not set publish = true")],
+            id="AT217-fail-unpublished",
+        ),
+        pytest.param(
+            "AT217",
+            lambda k: edge(
+                k, UNKNOWN, template="${aws_lambda_function.edge.qualified_arn}", publish=True
+            ),
+            [],
+            id="AT217-pass-published",
+        ),
+        pytest.param(
+            "AT217",
+            lambda k: edge(
+                k,
+                UNKNOWN,
+                template="${aws_lambda_function.edge.qualified_arn}",
+                publish=True,
+                region="eu-north-1",
+            ),
+            [(E, "Lambda@Edge functions must be in us-east-1")],
+            id="AT217-fail-region",
+        ),
+        pytest.param(
+            "AT217",
+            lambda k: edge(k, UNKNOWN, template="${var.edge_arn}"),
+            [],
+            id="AT217-unknown",
+        ),
+    ],
+)
+def test_relation_rules(kit, rule_id, build, expected):
     kit.expect(rule_id, build(kit), expected)

@@ -6,7 +6,7 @@ import pytest
 
 from policies.model import UNKNOWN, Severity
 
-E = Severity.ERROR
+E, W = Severity.ERROR, Severity.WARNING
 SERVICE, CLUSTER, CCP = "aws_ecs_service", "aws_ecs_cluster", "aws_ecs_cluster_capacity_providers"
 TASK = "aws_ecs_task_definition"
 SPOT = [{"capacity_provider": "FARGATE_SPOT", "weight": 1}]
@@ -259,3 +259,129 @@ def load_balanced(k, *, network_mode, target_type):
 )
 def test_ecs_rules(kit, rule_id, build, expected):
     kit.expect(rule_id, build(kit), expected)
+
+
+def service_and_group(k, *listeners, group_actions=()):
+    return k.document(
+        k.resource(
+            "aws_ecs_service",
+            values={"load_balancer": [{"target_group_arn": UNKNOWN, "container_port": 80}]},
+            references={"load_balancer.0.target_group_arn": "aws_lb_target_group.tg"},
+            actions=group_actions and ("create",),
+        ),
+        k.resource("aws_lb_target_group", "tg", values={"port": 80}, actions=group_actions),
+        *listeners,
+        kind="plan" if group_actions else "config",
+    )
+
+
+def listener(k, target="aws_lb_target_group.tg", forward=False):
+    if forward:
+        action = {"type": "forward", "forward": {"target_group": [{"arn": UNKNOWN}]}}
+        refs = {"default_action.0.forward.target_group.0.arn": target}
+    else:
+        action = {"type": "forward", "target_group_arn": UNKNOWN}
+        refs = {"default_action.0.target_group_arn": target}
+    return k.resource("aws_lb_listener", "l", values={"default_action": [action]}, references=refs)
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "build", "expected"),
+    [
+        # AT215 target group without listener
+        pytest.param(
+            "AT215",
+            lambda k: service_and_group(k, listener(k)),
+            [],
+            id="AT215-pass",
+        ),
+        pytest.param(
+            "AT215",
+            lambda k: service_and_group(k, listener(k, forward=True)),
+            [],
+            id="AT215-pass-weighted-forward",
+        ),
+        pytest.param(
+            "AT215",
+            lambda k: service_and_group(k, group_actions=("create",)),
+            [(E, "does not have an associated load balancer")],
+            id="AT215-fail-new-group-in-plan",
+        ),
+        pytest.param(
+            "AT215",
+            lambda k: service_and_group(k, listener(k, target="aws_lb_target_group.other")),
+            [(W, "no aws_lb_listener or aws_lb_listener_rule in this configuration forwards")],
+            id="AT215-warn-config",
+        ),
+        pytest.param(
+            "AT215",
+            lambda k: service_and_group(
+                k,
+                k.resource(
+                    "aws_lb_listener_rule",
+                    values={"action": [{"type": "forward", "target_group_arn": UNKNOWN}]},
+                ),
+            ),
+            [],
+            id="AT215-unknown-rule-target",
+        ),
+    ],
+)
+def test_relation_rules(kit, rule_id, build, expected):
+    kit.expect(rule_id, build(kit), expected)
+
+
+# -- AT324: ECS network configuration --------------------------------------------------------
+
+
+def ecs(k, mode, network, *, service_actions=()):
+    service_values = {"name": "api", "task_definition": UNKNOWN}
+    if network is not None:
+        service_values["network_configuration"] = network
+    task_values = {"family": "api"}
+    if mode is not None:
+        task_values["network_mode"] = mode
+    return k.document(
+        k.resource(
+            "aws_ecs_service",
+            values=service_values,
+            references={"task_definition": "aws_ecs_task_definition.api"},
+            actions=service_actions,
+        ),
+        k.resource("aws_ecs_task_definition", "api", values=task_values),
+        kind="plan" if service_actions else "config",
+    )
+
+
+NETWORK = [{"subnets": ["subnet-1"], "security_groups": ["sg-1"]}]
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        pytest.param(
+            lambda k: ecs(k, "awsvpc", None),
+            [(E, "must be provided when networkMode 'awsvpc'")],
+            id="AT324-fail-awsvpc-without",
+        ),
+        pytest.param(
+            lambda k: ecs(k, "bridge", NETWORK),
+            [(E, "not valid for the given networkMode")],
+            id="AT324-fail-bridge-with",
+        ),
+        pytest.param(
+            lambda k: ecs(k, None, NETWORK), [(E, "network_mode bridge")], id="AT324-fail-default"
+        ),
+        pytest.param(lambda k: ecs(k, "awsvpc", NETWORK), [], id="AT324-pass-awsvpc"),
+        pytest.param(lambda k: ecs(k, "host", []), [], id="AT324-pass-host"),
+        pytest.param(
+            lambda k: ecs(k, "awsvpc", None, service_actions=("no-op",)),
+            [],
+            id="AT324-pass-unchanged-in-plan",
+        ),
+        pytest.param(lambda k: ecs(k, UNKNOWN, NETWORK), [], id="AT324-unknown-mode"),
+        pytest.param(lambda k: ecs(k, "awsvpc", UNKNOWN), [], id="AT324-unknown-network"),
+    ],
+)
+def test_service_network_configuration(kit, build, expected):
+    kit.expect("AT324", build(kit), expected)

@@ -1,4 +1,4 @@
-"""IAM / KMS / resource policy documents: AT200-AT208, table-driven, plus the loader path."""
+"""Rules of policies/rules/iam: table-driven passing, failing and unknown cases."""
 
 from __future__ import annotations
 
@@ -14,43 +14,21 @@ from policies.loader import load_file
 from policies.model import UNKNOWN, Severity
 from policies.registry import REGISTRY
 from policies.toolkit.documents import HOLE, read_document
+from tests.policies.rules.builders import doc, templated
 
 E, W = Severity.ERROR, Severity.WARNING
+
+
 ALLOW_S3 = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+
+
 ROOT = {"AWS": "arn:aws:iam::123456789012:root"}
+
+
 TRUST = {
     "Effect": "Allow",
     "Principal": {"Service": "ecs-tasks.amazonaws.com"},
     "Action": "sts:AssumeRole",
-}
-
-
-def doc(*statements, **top):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements), **top})
-
-
-def templated(k, type_, attribute, template, **values):
-    """A resource whose ``attribute`` is a CDKTF template (UNKNOWN with its raw text kept)."""
-    resource = k.resource(type_, values={attribute: UNKNOWN, **values})
-    return replace(resource, templates={attribute: template})
-
-
-def key_policy(*statements, **values):
-    return {"policy": doc(*statements), **values}
-
-
-ROOT_ADMIN = {
-    "Sid": "Root",
-    "Effect": "Allow",
-    "Principal": ROOT,
-    "Action": "kms:*",
-    "Resource": "*",
-}
-USE_ONLY = {
-    "Effect": "Allow",
-    "Principal": {"AWS": "arn:aws:iam::123456789012:role/app"},
-    "Action": ["kms:Decrypt", "kms:Encrypt"],
-    "Resource": "*",
 }
 
 
@@ -397,201 +375,6 @@ USE_ONLY = {
             [],
             id="AT204-unknown-action",
         ),
-        # AT205 resource policy without Principal
-        pytest.param(
-            "AT205",
-            lambda k: k.document(
-                k.resource(
-                    "aws_s3_bucket_policy", values={"policy": doc({**ALLOW_S3, "Principal": "*"})}
-                )
-            ),
-            [],
-            id="AT205-pass",
-        ),
-        pytest.param(
-            "AT205",
-            lambda k: k.document(
-                k.resource("aws_s3_bucket_policy", values={"policy": doc(ALLOW_S3)})
-            ),
-            [(E, "Missing required field Principal")],
-            id="AT205-fail-bucket",
-        ),
-        pytest.param(
-            "AT205",
-            lambda k: k.document(
-                k.resource(
-                    "aws_sns_topic_policy",
-                    values={"policy": doc({**ALLOW_S3, "Action": "sns:Publish"})},
-                )
-            ),
-            [(E, "(aws_sns_topic_policy) must say who it applies to")],
-            id="AT205-fail-topic",
-        ),
-        pytest.param(
-            "AT205",
-            lambda k: k.document(k.resource("aws_sqs_queue_policy", values={"policy": UNKNOWN})),
-            [],
-            id="AT205-unknown",
-        ),
-        # AT206 KMS lockout
-        pytest.param(
-            "AT206",
-            lambda k: k.document(
-                k.resource("aws_kms_key", values=key_policy(ROOT_ADMIN, USE_ONLY))
-            ),
-            [],
-            id="AT206-pass-root-admin",
-        ),
-        pytest.param(
-            "AT206",
-            lambda k: k.document(
-                k.resource(
-                    "aws_kms_key",
-                    values=key_policy({**USE_ONLY, "Action": ["kms:Put*", "kms:Decrypt"]}),
-                )
-            ),
-            [],
-            id="AT206-pass-wildcard-put",
-        ),
-        pytest.param(
-            "AT206",
-            lambda k: k.document(k.resource("aws_kms_key", values=key_policy(USE_ONLY))),
-            [(E, "The new key policy will not allow you to update the key policy in the future")],
-            id="AT206-fail-lockout",
-        ),
-        pytest.param(
-            "AT206",
-            lambda k: k.document(
-                k.resource(
-                    "aws_kms_key_policy",
-                    values=key_policy({**ROOT_ADMIN, "Effect": "Deny"}, USE_ONLY),
-                )
-            ),
-            [(E, "no Allow statement granting kms:PutKeyPolicy")],
-            id="AT206-fail-only-deny",
-        ),
-        pytest.param(
-            "AT206",
-            lambda k: k.document(
-                k.resource(
-                    "aws_kms_key",
-                    values=key_policy(USE_ONLY, bypass_policy_lockout_safety_check=True),
-                )
-            ),
-            [],
-            id="AT206-pass-bypass",
-        ),
-        pytest.param(
-            "AT206",
-            lambda k: k.document(
-                templated(
-                    k,
-                    "aws_kms_key",
-                    "policy",
-                    '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "${var.admins}"}, '
-                    '"Action": "kms:*", "Resource": "*"}]}',
-                )
-            ),
-            [],
-            id="AT206-pass-template-principal",
-        ),
-        pytest.param(
-            "AT206",
-            lambda k: k.document(
-                templated(
-                    k,
-                    "aws_kms_key",
-                    "policy",
-                    '{"Statement": [{"Effect": "Allow", "Principal": "*", '
-                    '"Action": "${var.actions}", "Resource": "*"}]}',
-                )
-            ),
-            [],
-            id="AT206-unknown-actions",
-        ),
-        # AT207 S3 bucket policy resources
-        pytest.param(
-            "AT207",
-            lambda k: k.document(
-                k.resource(
-                    "aws_s3_bucket_policy",
-                    values={
-                        "bucket": "b",
-                        "policy": doc(
-                            {**ALLOW_S3, "Principal": "*"},
-                            {
-                                "Effect": "Allow",
-                                "Principal": "*",
-                                "Action": "s3:ListBucket",
-                                "Resource": "arn:aws:s3:::b",
-                            },
-                            {
-                                "Effect": "Deny",
-                                "Principal": "*",
-                                "Action": "s3:*",
-                                "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
-                            },
-                        ),
-                    },
-                )
-            ),
-            [],
-            id="AT207-pass",
-        ),
-        pytest.param(
-            "AT207",
-            lambda k: k.document(
-                k.resource(
-                    "aws_s3_bucket_policy",
-                    values={
-                        "bucket": "b",
-                        "policy": doc(
-                            {
-                                "Effect": "Allow",
-                                "Principal": "*",
-                                "Action": ["s3:ListBucket", "s3:GetObject"],
-                                "Resource": "arn:aws:s3:::b/*",
-                            }
-                        ),
-                    },
-                )
-            ),
-            [(E, "s3:ListBucket apply to none of its resources")],
-            id="AT207-fail-action-resource-mismatch",
-        ),
-        pytest.param(
-            "AT207",
-            lambda k: k.document(
-                k.resource(
-                    "aws_s3_bucket_policy",
-                    values={
-                        "bucket": UNKNOWN,
-                        "policy": doc(
-                            {**ALLOW_S3, "Principal": "*", "Resource": "arn:aws:s3:::other/*"}
-                        ),
-                    },
-                    references={"bucket": "aws_s3_bucket.b"},
-                ),
-                k.resource("aws_s3_bucket", "b", values={"bucket": "logs"}),
-            ),
-            [(E, "outside bucket logs")],
-            id="AT207-fail-foreign-bucket",
-        ),
-        pytest.param(
-            "AT207",
-            lambda k: k.document(
-                templated(
-                    k,
-                    "aws_s3_bucket_policy",
-                    "policy",
-                    '{"Statement": [{"Effect": "Allow", "Principal": "*", '
-                    '"Action": "s3:ListBucket", "Resource": "${aws_s3_bucket.b.arn}/*"}]}',
-                    bucket="b",
-                )
-            ),
-            [],
-            id="AT207-unknown-resource",
-        ),
         # AT209 action and resource format
         pytest.param(
             "AT209",
@@ -791,3 +574,69 @@ def test_parliament_is_not_imported_for_well_formed_documents(tmp_path: Path) ->
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.stderr.strip().endswith("False"), result.stderr
+
+
+# -- AT326: managed policies per role ----------------------------------------------------------
+
+
+def role_with(k, attachments, *, inline=None, deleted=0, literal_name=False):
+    role_values = {"name": "worker"}
+    if inline is not None:
+        role_values["managed_policy_arns"] = inline
+    resources = [k.resource("aws_iam_role", "worker", values=role_values)]
+    for index in range(attachments + deleted):
+        values = {
+            "role": "worker" if literal_name else UNKNOWN,
+            "policy_arn": f"arn:aws:iam::aws:policy/P{index}",
+        }
+        resources.append(
+            k.resource(
+                "aws_iam_role_policy_attachment",
+                f"a{index}",
+                values=values,
+                references={} if literal_name else {"role": "aws_iam_role.worker"},
+                actions=("delete",) if index >= attachments else (),
+            )
+        )
+    return k.document(*resources, kind="plan" if deleted else "config")
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        pytest.param(
+            lambda k: role_with(k, 11), [(W, "has 11 managed policies")], id="AT326-warn-11"
+        ),
+        pytest.param(
+            lambda k: role_with(k, 6, inline=[f"arn:aws:iam::aws:policy/Q{i}" for i in range(5)]),
+            [(W, "has 11")],
+            id="AT326-warn-inline-and-attachments",
+        ),
+        pytest.param(
+            lambda k: role_with(k, 21, literal_name=True),
+            [(E, "at most 20 even with a quota increase")],
+            id="AT326-fail-21",
+        ),
+        pytest.param(lambda k: role_with(k, 10), [], id="AT326-pass-10"),
+        pytest.param(
+            lambda k: role_with(k, 10, deleted=3), [], id="AT326-pass-deleted-do-not-count"
+        ),
+        pytest.param(
+            lambda k: role_with(k, 11, inline=UNKNOWN), [], id="AT326-unknown-inline-list"
+        ),
+    ],
+)
+def test_managed_policies_per_role(kit, build, expected):
+    kit.expect("AT326", build(kit), expected)
+
+
+def test_the_same_policy_attached_twice_counts_once(kit):
+    document = role_with(kit, 10)
+    extra = kit.resource(
+        "aws_iam_role_policy_attachment",
+        "again",
+        values={"role": UNKNOWN, "policy_arn": "arn:aws:iam::aws:policy/P0"},
+        references={"role": "aws_iam_role.worker"},
+    )
+    document = kit.document(*document.resources, extra)
+    kit.expect("AT326", document, [])

@@ -1,4 +1,4 @@
-"""OPS004 required tags and PLAN001 destructive changes."""
+"""Rules of policies/rules/tags: table-driven passing, failing and unknown cases."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import pytest
 from policies.model import UNKNOWN, Provider, Severity
 
 E, W = Severity.ERROR, Severity.WARNING
+
+
 ALL = {"Project": "p", "Environment": "prod", "ManagedBy": "cdktf", "Owner": "o"}
 
 
@@ -95,57 +97,6 @@ ALL = {"Project": "p", "Environment": "prod", "ManagedBy": "cdktf", "Owner": "o"
             ),
             [],
             id="OPS004-unknown-default-tags-block",
-        ),
-        pytest.param(
-            "PLAN001",
-            lambda k: k.document(
-                k.resource("aws_rds_cluster", actions=("update",)),
-                k.resource("aws_ecs_service", actions=("delete", "create")),
-                kind="plan",
-            ),
-            [],
-            id="PLAN001-pass-update-and-stateless-replace",
-        ),
-        pytest.param(
-            "PLAN001",
-            lambda k: k.document(
-                k.resource(
-                    "aws_rds_cluster",
-                    "db",
-                    actions=("delete", "create"),
-                    action_reason="replace_because_cannot_update",
-                ),
-                k.resource("aws_s3_bucket", "logs", actions=("delete",)),
-                k.resource("aws_kms_key", "state", actions=("create", "delete")),
-                kind="plan",
-            ),
-            [
-                (
-                    E,
-                    "this plan replaces aws_rds_cluster.db; Terraform says: an argument that "
-                    "cannot be updated in place changed (replace_because_cannot_update)",
-                ),
-                (E, "this plan deletes aws_s3_bucket.logs;"),
-                (E, "replaces aws_kms_key.state (create before destroy)"),
-            ],
-            id="PLAN001-fail-replace-and-delete",
-        ),
-        pytest.param(
-            "PLAN001",
-            lambda k: k.document(k.resource("aws_s3_bucket", actions=("delete",))),
-            [],
-            id="PLAN001-pass-config-documents-not-checked",
-        ),
-        pytest.param(
-            "PLAN001",
-            lambda k: k.document(
-                k.resource(
-                    "aws_secretsmanager_secret", values={"name": UNKNOWN}, actions=("create",)
-                ),
-                kind="plan",
-            ),
-            [],
-            id="PLAN001-unknown-values-create",
         ),
     ],
 )

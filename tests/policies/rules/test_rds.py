@@ -1,5 +1,4 @@
-"""RDS rules: AT006 engine versions, AT009 password conflict, AT014 final snapshot id,
-OPS002 prod protection, SEC003 encryption at rest."""
+"""Rules of policies/rules/rds: table-driven passing, failing and unknown cases."""
 
 from __future__ import annotations
 
@@ -7,10 +6,179 @@ import pytest
 
 from policies.model import UNKNOWN, Severity
 from policies.rules.rds.engines import offered_versions
+from tests.policies.rules.builders import subnet, subnet_user
 
-E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W = Severity.ERROR, Severity.WARNING
+
+
+def db(
+    k,
+    type_="aws_db_instance",
+    group_type="aws_db_parameter_group",
+    family="postgres16",
+    attribute="parameter_group_name",
+    **values,
+):
+    return k.document(
+        k.resource(
+            type_, values={attribute: UNKNOWN, **values}, references={attribute: f"{group_type}.pg"}
+        ),
+        k.resource(group_type, "pg", values={"name": "pg", "family": family}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "build", "expected"),
+    [
+        # AT211 DB subnet group AZs
+        pytest.param(
+            "AT211",
+            lambda k: k.document(
+                subnet(k, "a", "10.0.1.0/24", "eu-north-1a"),
+                subnet(k, "b", "10.0.2.0/24", "eu-north-1b"),
+                subnet_user(k, "aws_db_subnet_group", "subnet_ids", ["a", "b"]),
+            ),
+            [],
+            id="AT211-pass",
+        ),
+        pytest.param(
+            "AT211",
+            lambda k: k.document(
+                subnet(k, "a", "10.0.1.0/24", "eu-north-1a"),
+                subnet(k, "b", "10.0.2.0/24", "eu-north-1a"),
+                subnet_user(k, "aws_db_subnet_group", "subnet_ids", ["a", "b"]),
+            ),
+            [(E, "DBSubnetGroupDoesNotCoverEnoughAZs")],
+            id="AT211-fail-one-az",
+        ),
+        pytest.param(
+            "AT211",
+            lambda k: k.document(
+                subnet(k, "a", "10.0.1.0/24", "eu-north-1a"),
+                subnet(k, "b", "10.0.2.0/24", UNKNOWN),
+                subnet_user(k, "aws_db_subnet_group", "subnet_ids", ["a", "b"]),
+            ),
+            [],
+            id="AT211-unknown-zone",
+        ),
+        pytest.param(
+            "AT211",
+            lambda k: k.document(
+                subnet(k, "a", "10.0.1.0/24", "eu-north-1a"),
+                k.resource("aws_db_subnet_group", values={"subnet_ids": UNKNOWN}),
+            ),
+            [],
+            id="AT211-unknown-subnet-list",
+        ),
+        # AT212 parameter group family
+        pytest.param(
+            "AT212",
+            lambda k: db(k, engine="postgres", engine_version="16.4"),
+            [],
+            id="AT212-pass",
+        ),
+        pytest.param(
+            "AT212",
+            lambda k: db(k, engine="postgres", engine_version="17.2"),
+            [(E, "family postgres16, but postgres 17.2 needs family postgres17")],
+            id="AT212-fail-postgres",
+        ),
+        pytest.param(
+            "AT212",
+            lambda k: db(
+                k,
+                "aws_rds_cluster",
+                "aws_rds_cluster_parameter_group",
+                "aurora-mysql5.7",
+                "db_cluster_parameter_group_name",
+                engine="aurora-mysql",
+                engine_version="8.0.mysql_aurora.3.05.2",
+            ),
+            [(E, "needs family aurora-mysql8.0")],
+            id="AT212-fail-aurora-mysql",
+        ),
+        pytest.param(
+            "AT212",
+            lambda k: db(k, family="mysql8.0", engine="mysql", engine_version="8.0.35"),
+            [],
+            id="AT212-pass-mysql",
+        ),
+        pytest.param(
+            "AT212",
+            lambda k: db(k, engine="postgres", engine_version=UNKNOWN),
+            [],
+            id="AT212-unknown-version",
+        ),
+    ],
+)
+def test_relation_rules(kit, rule_id, build, expected):
+    kit.expect(rule_id, build(kit), expected)
+
+
+# -- AT329: Serverless v2 scaling ----------------------------------------------------------------
+
+
+def serverless(k, scaling, instance_class="db.serverless"):
+    cluster = {"cluster_identifier": "main", "engine": "aurora-postgresql"}
+    if scaling is not None:
+        cluster["serverlessv2_scaling_configuration"] = scaling
+    return k.document(
+        k.resource("aws_rds_cluster", "main", values=cluster),
+        k.resource(
+            "aws_rds_cluster_instance",
+            values={"cluster_identifier": UNKNOWN, "instance_class": instance_class},
+            references={"cluster_identifier": "aws_rds_cluster.main"},
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        pytest.param(
+            lambda k: serverless(k, None), [(E, "Serverless v2 scaling")], id="AT329-fail"
+        ),
+        pytest.param(lambda k: serverless(k, []), [(E, "no serverlessv2")], id="AT329-fail-empty"),
+        pytest.param(
+            lambda k: serverless(k, [{"min_capacity": 0.5, "max_capacity": 4}]),
+            [],
+            id="AT329-pass",
+        ),
+        pytest.param(
+            lambda k: serverless(k, None, instance_class="db.r6g.large"),
+            [],
+            id="AT329-pass-provisioned",
+        ),
+        pytest.param(lambda k: serverless(k, UNKNOWN), [], id="AT329-unknown-scaling"),
+        pytest.param(
+            lambda k: serverless(k, None, instance_class=UNKNOWN), [], id="AT329-unknown-class"
+        ),
+    ],
+)
+def test_serverless_v2_without_scaling(kit, build, expected):
+    kit.expect("AT329", build(kit), expected)
+
+
+# -- Row edge cases (rows of rds, s3, ecr, events, apigateway, ssm, eks) ----------------------
+
+
+def test_multi_az_switch_on_an_existing_instance_is_not_judged(kit):
+    # ModifyDBInstance takes no AvailabilityZone: the planned zone is where RDS placed it.
+    before = {"identifier": "db", "multi_az": False, "availability_zone": "eu-north-1a", "id": "x"}
+    after = {**before, "multi_az": True}
+    document = kit.document(
+        kit.resource("aws_db_instance", values=after, actions=("update",), before=before),
+        kind="plan",
+    )
+    assert kit.findings("AT300", document) == []
+
+
 CLUSTER, INSTANCE = "aws_rds_cluster", "aws_db_instance"
+
+
 APG = {"engine": "aurora-postgresql"}
+
+
 SAFE = {
     "deletion_protection": True,
     "skip_final_snapshot": False,
@@ -224,51 +392,6 @@ def test_data_file_keeps_versions_infra_relies_on():
             ),
             [],
             id="OPS002-unknown",
-        ),
-        pytest.param(
-            "SEC003",
-            lambda k: k.document(
-                k.resource(CLUSTER, values=SAFE),
-                k.resource("aws_cloudwatch_log_group", values={"kms_key_id": UNKNOWN}),
-                environment="prod",
-            ),
-            [],
-            id="SEC003-pass",
-        ),
-        pytest.param(
-            "SEC003",
-            lambda k: k.document(
-                k.resource(CLUSTER, values={**APG}),
-                k.resource(INSTANCE, values={"storage_encrypted": False}),
-                k.resource("aws_cloudwatch_log_group", values={"name": "/ecs/api"}),
-                environment="prod",
-            ),
-            [
-                (E, "storage_encrypted is not true"),
-                (E, "storage_encrypted is not true"),
-                (INFO, "log group has no kms_key_id"),
-            ],
-            id="SEC003-fail-prod",
-        ),
-        pytest.param(
-            "SEC003",
-            lambda k: k.document(k.resource(CLUSTER, values={}), environment="staging"),
-            [(W, "storage_encrypted is not true")],
-            id="SEC003-warn-staging",
-        ),
-        pytest.param(
-            "SEC003",
-            lambda k: k.document(
-                k.resource(
-                    CLUSTER, values={"storage_encrypted": False, "snapshot_identifier": "s"}
-                ),
-                k.resource(CLUSTER, "b", values={"storage_encrypted": UNKNOWN}),
-                k.resource(CLUSTER, "c", values={}),
-                kind="plan",
-                environment="prod",
-            ),
-            [],
-            id="SEC003-unknown-or-inherited",
         ),
     ],
 )

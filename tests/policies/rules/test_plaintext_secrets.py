@@ -1,4 +1,4 @@
-"""Secrets: AT007 reserved names outside prod, OPS003 prod recovery window, SEC002 plaintext."""
+"""Rules of policies/rules/plaintext_secrets: table-driven passing, failing and unknown cases."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from policies.model import UNKNOWN, Provider, Severity
 
 E, W = Severity.ERROR, Severity.WARNING
-SECRET = "aws_secretsmanager_secret"
-NAME = {"name": "catalog-api-db-dev"}
+
+
 LITERAL = "s3cr3t-Value-123"
 
 
@@ -29,96 +29,6 @@ def containers(**environment):
 @pytest.mark.parametrize(
     ("rule_id", "build", "expected"),
     [
-        pytest.param(
-            "AT007",
-            lambda k: k.document(
-                k.resource(SECRET, values={**NAME, "recovery_window_in_days": 0}), environment="dev"
-            ),
-            [],
-            id="AT007-pass-dev-window-0",
-        ),
-        pytest.param(
-            "AT007",
-            lambda k: k.document(
-                k.resource(SECRET, values={"name_prefix": "catalog-", "name": UNKNOWN}),
-                environment="dev",
-            ),
-            [],
-            id="AT007-unknown-generated-name",
-        ),
-        pytest.param(
-            "AT007",
-            lambda k: k.document(k.resource(SECRET, values=NAME), environment="dev"),
-            [
-                (
-                    E,
-                    "secret 'catalog-api-db-dev' has a fixed name and a 30-day recovery window",
-                )
-            ],
-            id="AT007-fail-dev-default-window",
-        ),
-        pytest.param(
-            "AT007",
-            lambda k: k.document(
-                k.resource(SECRET, values={**NAME, "recovery_window_in_days": 7}),
-                environment="staging",
-            ),
-            [(W, "7-day recovery window in staging")],
-            id="AT007-warn-staging",
-        ),
-        pytest.param(
-            "AT007",
-            lambda k: k.document(
-                k.resource(SECRET, values={**NAME, "recovery_window_in_days": 30}),
-                environment="prod",
-            ),
-            [],
-            id="AT007-pass-prod-not-checked",
-        ),
-        pytest.param(
-            "AT007",
-            lambda k: k.document(
-                k.resource(SECRET, values={**NAME, "recovery_window_in_days": UNKNOWN}),
-                environment="dev",
-            ),
-            [],
-            id="AT007-unknown-window",
-        ),
-        pytest.param(
-            "OPS003",
-            lambda k: k.document(
-                k.resource(SECRET, values={**NAME, "recovery_window_in_days": 30}),
-                environment="prod",
-            ),
-            [],
-            id="OPS003-pass",
-        ),
-        pytest.param(
-            "OPS003",
-            lambda k: k.document(
-                k.resource(SECRET, values={**NAME, "recovery_window_in_days": 0}),
-                environment="prod",
-            ),
-            [(E, "recovery_window_in_days = 0 in production")],
-            id="OPS003-fail-prod-0",
-        ),
-        pytest.param(
-            "OPS003",
-            lambda k: k.document(
-                k.resource(SECRET, values={**NAME, "recovery_window_in_days": 0}), environment="dev"
-            ),
-            [],
-            id="OPS003-pass-dev-not-checked",
-        ),
-        pytest.param(
-            "OPS003",
-            lambda k: k.document(
-                k.resource(SECRET, values={**NAME, "recovery_window_in_days": UNKNOWN}),
-                environment="prod",
-            ),
-            [],
-            id="OPS003-unknown",
-        ),
         pytest.param(
             "SEC002",
             lambda k: k.document(
