@@ -1,24 +1,11 @@
-"""API Gateway: REST methods, HTTP API routes and CORS settings AWS rejects.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""API Gateway: REST methods, HTTP API routes and CORS settings AWS rejects."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from policies.toolkit.rows import (
-    Block,
-    Row,
-    custom,
-    register,
-    required,
-)
-from policies.toolkit.values import (
-    flag,
-    read,
-)
+from policies.toolkit.rows import Block, Row, custom, register, required
+from policies.toolkit.values import flag, read
 
 HTTP_API = "aws_apigatewayv2_api"
 

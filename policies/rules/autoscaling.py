@@ -1,19 +1,10 @@
-"""EC2 Auto Scaling groups: sizes AWS rejects.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""EC2 Auto Scaling groups: sizes AWS rejects."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from policies.toolkit.rows import (
-    Row,
-    custom,
-    ordered,
-    register,
-)
+from policies.toolkit.rows import Row, custom, ordered, register
 
 ASG = "aws_autoscaling_group"
 _ASG: dict[str, Any] = {

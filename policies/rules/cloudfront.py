@@ -13,16 +13,8 @@ from policies.model import UNKNOWN, Document, Resource, Severity, Violation, get
 from policies.registry import rule
 from policies.toolkit.context import by_environment, region_of
 from policies.toolkit.findings import violation
-from policies.toolkit.links import (
-    bucket_ownership,
-)
-from policies.toolkit.values import (
-    blocks,
-    first_block,
-    flag,
-    is_set,
-    text,
-)
+from policies.toolkit.links import bucket_ownership
+from policies.toolkit.values import blocks, first_block, flag, is_set, text
 
 DISTRIBUTION = "aws_cloudfront_distribution"
 

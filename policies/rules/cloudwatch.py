@@ -1,18 +1,10 @@
-"""CloudWatch metric alarms AWS rejects.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""CloudWatch metric alarms AWS rejects."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from policies.toolkit.rows import (
-    Row,
-    less_than,
-    register,
-)
+from policies.toolkit.rows import Row, less_than, register
 
 ALARM = "aws_cloudwatch_metric_alarm"
 _ALARM: dict[str, Any] = {

@@ -1,19 +1,10 @@
-"""DynamoDB tables AWS rejects.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""DynamoDB tables AWS rejects."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from policies.toolkit.rows import (
-    Row,
-    forbidden,
-    register,
-    required,
-)
+from policies.toolkit.rows import Row, forbidden, register, required
 
 TABLE = "aws_dynamodb_table"
 

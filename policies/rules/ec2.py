@@ -1,8 +1,4 @@
-"""EC2 / EBS / VPC: volumes, security groups and subnet ranges AWS rejects.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""EC2 / EBS / VPC: volumes, security groups and subnet ranges AWS rejects."""
 
 from __future__ import annotations
 
@@ -12,20 +8,9 @@ from typing import Any
 
 from policies.model import Document, Resource, Severity, Violation
 from policies.registry import rule
-from policies.toolkit.links import (
-    resources_with,
-)
-from policies.toolkit.rows import (
-    Row,
-    at_least,
-    matches,
-    ratio_at_most,
-    register,
-)
-from policies.toolkit.values import (
-    text,
-    will_exist,
-)
+from policies.toolkit.links import link_by_last_segment
+from policies.toolkit.rows import Row, at_least, matches, ratio_at_most, register
+from policies.toolkit.values import text, will_exist
 
 SUBNET = "aws_subnet"
 VPC = "aws_vpc"
@@ -41,18 +26,6 @@ def _network(value: Any) -> ipaddress.IPv4Network | None:
     except ValueError:
         return None
     return network if isinstance(network, ipaddress.IPv4Network) else None
-
-
-def _vpc_of(document: Document, subnet: Resource) -> Resource | None:
-    address = subnet.reference("vpc_id")
-    if address is not None:
-        vpc = document.resource(address)
-        return vpc if vpc is not None and vpc.type == VPC else None
-    literal = text(subnet.values.get("vpc_id"))
-    if literal is None:
-        return None
-    matches = resources_with(document, (VPC,), "id", literal)
-    return matches[0] if len(matches) == 1 else None
 
 
 @rule(
@@ -79,7 +52,7 @@ def subnet_cidr(document: Document) -> Iterator[Violation]:
         if not will_exist(subnet):
             continue
         network = _network(subnet.values.get("cidr_block"))
-        vpc = _vpc_of(document, subnet)
+        vpc = link_by_last_segment(document, subnet, "vpc_id", VPC, "id")
         if network is None or vpc is None:
             continue
         by_vpc.setdefault(vpc.address, []).append((subnet, network))

@@ -1,8 +1,4 @@
-"""ECR repositories and lifecycle policies AWS rejects.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""ECR repositories and lifecycle policies AWS rejects."""
 
 from __future__ import annotations
 
@@ -10,17 +6,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from policies.toolkit.rows import (
-    Block,
-    Row,
-    custom,
-    matches,
-    pattern,
-    register,
-)
-from policies.toolkit.values import (
-    read,
-)
+from policies.toolkit.rows import Block, Row, custom, matches, pattern, register
+from policies.toolkit.values import read
 
 REPOSITORY = "aws_ecr_repository"
 

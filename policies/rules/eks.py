@@ -1,20 +1,10 @@
-"""EKS node groups AWS rejects.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""EKS node groups AWS rejects."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from policies.toolkit.rows import (
-    Row,
-    custom,
-    exclusive,
-    ordered,
-    register,
-)
+from policies.toolkit.rows import Row, custom, exclusive, ordered, register
 
 NODE_GROUP = "aws_eks_node_group"
 _NODE_GROUP: dict[str, Any] = {

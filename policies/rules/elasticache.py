@@ -1,22 +1,11 @@
-"""ElastiCache replication groups AWS rejects.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""ElastiCache replication groups AWS rejects."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from policies.toolkit.rows import (
-    Row,
-    custom,
-    register,
-)
-from policies.toolkit.values import (
-    flag,
-    read,
-)
+from policies.toolkit.rows import Row, custom, register
+from policies.toolkit.values import flag, read
 
 REPLICATION_GROUP = "aws_elasticache_replication_group"
 _REPLICATION_GROUP: dict[str, Any] = {

@@ -9,24 +9,9 @@ from typing import Any
 
 from policies.model import UNKNOWN, Document, Severity, Violation
 from policies.registry import rule
-from policies.toolkit.links import (
-    Unresolved,
-    linked_resource,
-    resources_linked_to,
-    subnet_zones,
-)
-from policies.toolkit.rows import (
-    Row,
-    less_than,
-    register,
-    required,
-)
-from policies.toolkit.values import (
-    blocks,
-    first_block,
-    flag,
-    text,
-)
+from policies.toolkit.links import Unresolved, linked_resource, resources_linked_to, subnet_zones
+from policies.toolkit.rows import Row, less_than, register, required
+from policies.toolkit.values import blocks, first_block, flag, text
 
 LOAD_BALANCER = "aws_lb"
 BUCKET = "aws_s3_bucket"

@@ -1,8 +1,4 @@
-"""EventBridge rules and targets AWS rejects: schedule expressions, custom buses, FIFO targets.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""EventBridge rules and targets AWS rejects: schedule expressions, custom buses, FIFO targets."""
 
 from __future__ import annotations
 
@@ -10,15 +6,9 @@ from collections.abc import Iterator
 
 from policies.model import UNKNOWN, Document, Severity, Violation
 from policies.registry import rule
-from policies.rules.sqs import is_fifo_queue
 from policies.toolkit.rows import Block, Row, custom, matches, register
 from policies.toolkit.schedules import schedule_problem
-from policies.toolkit.values import (
-    blocks,
-    creates_or_updates,
-    read,
-    text,
-)
+from policies.toolkit.values import blocks, creates_or_updates, is_fifo, read, text
 
 EVENT_RULE = "aws_cloudwatch_event_rule"
 
@@ -144,7 +134,7 @@ def fifo_target_without_group(document: Document) -> Iterator[Violation]:
             queue = document.resource(address)
             if queue is None or queue.type != QUEUE:
                 continue
-            fifo = is_fifo_queue(queue)
+            fifo = is_fifo(queue, "fifo_queue")
         else:
             arn = text(target.values.get("arn"))
             if arn is not None and ":sqs:" in arn:

@@ -26,13 +26,8 @@ from policies.toolkit.documents import (
     types_of,
 )
 from policies.toolkit.findings import violation
-from policies.toolkit.links import (
-    linked_resource,
-)
-from policies.toolkit.values import (
-    text,
-    will_exist,
-)
+from policies.toolkit.links import linked_resource
+from policies.toolkit.values import text, will_exist
 
 
 @rule(

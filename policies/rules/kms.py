@@ -1,8 +1,4 @@
-"""KMS keys and key policies AWS rejects.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""KMS keys and key policies AWS rejects."""
 
 from __future__ import annotations
 
@@ -20,16 +16,8 @@ from policies.toolkit.documents import (
     types_of,
 )
 from policies.toolkit.findings import violation
-from policies.toolkit.rows import (
-    Block,
-    Row,
-    custom,
-    register,
-)
-from policies.toolkit.values import (
-    flag,
-    read,
-)
+from policies.toolkit.rows import Block, Row, custom, register
+from policies.toolkit.values import flag, read
 
 
 def _principal_values(statement: Mapping[str, Any]) -> list[Any] | None:

@@ -1,8 +1,4 @@
-"""Lambda functions and event source mappings AWS rejects, and the queues that trigger them.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""Lambda functions and event source mappings AWS rejects, and the queues that trigger them."""
 
 from __future__ import annotations
 
@@ -15,24 +11,9 @@ from typing import Any
 
 from policies.model import UNKNOWN, Document, Resource, Severity, Violation
 from policies.registry import rule
-from policies.rules.sqs import is_fifo_queue
-from policies.toolkit.links import (
-    link_by_last_segment,
-)
-from policies.toolkit.rows import (
-    Block,
-    Row,
-    custom,
-    forbidden,
-    forbidden_keys,
-    register,
-)
-from policies.toolkit.values import (
-    creates_or_updates,
-    number,
-    read,
-    text,
-)
+from policies.toolkit.links import link_by_last_segment
+from policies.toolkit.rows import Block, Row, custom, forbidden, forbidden_keys, register
+from policies.toolkit.values import creates_or_updates, is_fifo, number, read, text
 
 QUEUE = "aws_sqs_queue"
 FUNCTION = "aws_lambda_function"
@@ -392,7 +373,7 @@ def _mapping_queue(document: Document, mapping: Resource) -> tuple[Resource | No
         queue = document.resource(address)
         if queue is None or queue.type != QUEUE:
             return None, None
-        return queue, is_fifo_queue(queue)
+        return queue, is_fifo(queue, "fifo_queue")
     arn = text(mapping.values.get("event_source_arn"))
     if arn is None or not arn.startswith("arn:") or ":sqs:" not in arn:
         return None, None

@@ -1,18 +1,10 @@
-"""CloudWatch Logs metric filters and log groups AWS rejects.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""CloudWatch Logs metric filters and log groups AWS rejects."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from policies.toolkit.rows import (
-    Row,
-    exclusive,
-    register,
-)
+from policies.toolkit.rows import Row, exclusive, register
 
 METRIC_FILTER = "aws_cloudwatch_log_metric_filter"
 _METRIC_FILTER: dict[str, Any] = {

@@ -1,8 +1,4 @@
-"""Route 53 records AWS rejects: TXT lengths, CNAMEs at a zone apex.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""Route 53 records AWS rejects: TXT lengths, CNAMEs at a zone apex."""
 
 from __future__ import annotations
 
@@ -10,21 +6,9 @@ from collections.abc import Iterator
 
 from policies.model import Document, Resource, Severity, Violation
 from policies.registry import rule
-from policies.toolkit.links import (
-    referenced,
-    single_by_name,
-)
-from policies.toolkit.rows import (
-    Block,
-    Row,
-    custom,
-    register,
-)
-from policies.toolkit.values import (
-    creates_or_updates,
-    read,
-    text,
-)
+from policies.toolkit.links import referenced, single_by_name
+from policies.toolkit.rows import Block, Row, custom, register
+from policies.toolkit.values import creates_or_updates, read, text
 
 RECORD = "aws_route53_record"
 

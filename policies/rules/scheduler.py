@@ -1,18 +1,10 @@
-"""EventBridge Scheduler schedules AWS rejects.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""EventBridge Scheduler schedules AWS rejects."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from policies.toolkit.rows import (
-    Row,
-    matches,
-    register,
-)
+from policies.toolkit.rows import Row, matches, register
 from policies.toolkit.schedules import schedule_problem
 
 SCHEDULE = "aws_scheduler_schedule"

@@ -1,8 +1,4 @@
-"""Secrets Manager recovery windows: a name that stays reserved, or a deletion with no undo.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""Secrets Manager recovery windows: a name that stays reserved, or a deletion with no undo."""
 
 from __future__ import annotations
 
@@ -10,10 +6,7 @@ from collections.abc import Iterator
 
 from policies.model import Document, Severity, Violation, is_known
 from policies.registry import rule
-from policies.toolkit.values import (
-    number,
-    text,
-)
+from policies.toolkit.values import number, text
 
 SECRET = "aws_secretsmanager_secret"
 # Secrets Manager's default when recovery_window_in_days is not set.

@@ -1,8 +1,4 @@
-"""SNS topics and subscriptions AWS rejects.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""SNS topics and subscriptions AWS rejects."""
 
 from __future__ import annotations
 
@@ -10,21 +6,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from policies.model import UNKNOWN, Document, Resource, Severity, Violation
+from policies.model import Document, Resource, Severity, Violation
 from policies.registry import rule
-from policies.rules.sqs import is_fifo_queue
-from policies.toolkit.rows import (
-    Block,
-    Row,
-    custom,
-    register,
-)
-from policies.toolkit.values import (
-    creates_or_updates,
-    flag,
-    read,
-    text,
-)
+from policies.toolkit.rows import Block, Row, custom, register
+from policies.toolkit.values import creates_or_updates, is_fifo, read, text
 
 SUBSCRIPTION = "aws_sns_topic_subscription"
 
@@ -98,19 +83,6 @@ QUEUE = "aws_sqs_queue"
 TOPIC = "aws_sns_topic"
 
 
-def _fifo_topic(topic: Resource) -> bool | None:
-    raw = topic.values.get("fifo_topic")
-    if raw is UNKNOWN:
-        return None
-    value = flag(raw)
-    if value is not None:
-        return value
-    name = topic.values.get("name")
-    if name is UNKNOWN:
-        return None
-    return isinstance(name, str) and name.endswith(".fifo")
-
-
 def _linked_fifo(
     document: Document, resource: Resource, path: str, type_: str, service: str
 ) -> tuple[str, bool | None]:
@@ -120,7 +92,7 @@ def _linked_fifo(
         target = document.resource(address)
         if target is None or target.type != type_:
             return "", None
-        return target.address, (_fifo_topic(target) if type_ == TOPIC else is_fifo_queue(target))
+        return target.address, is_fifo(target, "fifo_topic" if type_ == TOPIC else "fifo_queue")
     arn = text(resource.values.get(path))
     if arn is None or f":{service}:" not in arn:
         return "", None

@@ -1,23 +1,14 @@
-"""SQS queues AWS rejects: dead-letter queues of the other type.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""SQS queues AWS rejects: dead-letter queues of the other type."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
 
-from policies.model import UNKNOWN, Document, Resource, Severity, Violation
+from policies.model import Document, Resource, Severity, Violation
 from policies.registry import rule
-from policies.toolkit.links import (
-    referenced,
-)
-from policies.toolkit.values import (
-    creates_or_updates,
-    flag,
-)
+from policies.toolkit.links import referenced
+from policies.toolkit.values import creates_or_updates, is_fifo
 
 QUEUE = "aws_sqs_queue"
 REDRIVE = "aws_sqs_queue_redrive_policy"
@@ -32,7 +23,7 @@ def _dead_letter_target(
         target = document.resource(address)
         if target is None or target.type != QUEUE:
             return None, None, ""
-        return target, is_fifo_queue(target), target.address
+        return target, is_fifo(target, "fifo_queue"), target.address
     raw = owner.values.get("redrive_policy")
     if not isinstance(raw, str) or "${" in raw:
         return None, None, ""
@@ -54,22 +45,6 @@ def _source_queue(document: Document, owner: Resource) -> Resource | None:
     return target if target is not None and target.type == QUEUE else None
 
 
-def is_fifo_queue(queue: Resource) -> bool | None:
-    """Whether a queue is FIFO: its fifo_queue flag, else its name's .fifo suffix."""
-    raw = queue.values.get("fifo_queue")
-    if raw is UNKNOWN:
-        return None
-    value = flag(raw)
-    if value is not None:
-        return value
-    name = queue.values.get("name")
-    if name is UNKNOWN:
-        return None
-    if isinstance(name, str) and name:
-        return name.endswith(".fifo")
-    return False  # the provider default: a standard queue
-
-
 @rule(
     id="AT321",
     title="SQS redrive policy sends to a dead-letter queue of the other type (FIFO vs standard)",
@@ -86,7 +61,7 @@ def dead_letter_queue_type(document: Document) -> Iterator[Violation]:
         source = _source_queue(document, owner)
         if source is None:
             continue
-        source_fifo = is_fifo_queue(source)
+        source_fifo = is_fifo(source, "fifo_queue")
         _, target_fifo, target_name = _dead_letter_target(document, owner)
         if source_fifo is None or target_fifo is None or source_fifo == target_fifo:
             continue

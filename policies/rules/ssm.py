@@ -1,20 +1,9 @@
-"""Systems Manager parameters AWS rejects.
-
-Rows and functions, single- and cross-resource: every rule whose finding lands on these
-resources lives here (see ``policies/rules/__init__.py``).
-"""
+"""Systems Manager parameters AWS rejects."""
 
 from __future__ import annotations
 
-from policies.toolkit.rows import (
-    Block,
-    Row,
-    custom,
-    register,
-)
-from policies.toolkit.values import (
-    read,
-)
+from policies.toolkit.rows import Block, Row, custom, register
+from policies.toolkit.values import read
 
 PARAMETER = "aws_ssm_parameter"
 

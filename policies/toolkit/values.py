@@ -87,6 +87,21 @@ def is_set(source: Resource | Mapping[str, Any], path: str) -> bool | None:
     return True
 
 
+def is_fifo(resource: Resource, flag_attribute: str) -> bool | None:
+    """Whether an SQS queue (``fifo_queue``) or SNS topic (``fifo_topic``) is FIFO: its flag,
+    else its name's ``.fifo`` suffix; a standard one by the provider default; None if unknown."""
+    raw = resource.values.get(flag_attribute)
+    if raw is UNKNOWN:
+        return None
+    value = flag(raw)
+    if value is not None:
+        return value
+    name = resource.values.get("name")
+    if name is UNKNOWN:
+        return None
+    return isinstance(name, str) and name.endswith(".fifo")
+
+
 def blocks(values: Any, key: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
     """(index, block) for each known nested block under ``key``; unknown blocks are skipped."""
     if not isinstance(values, Mapping):

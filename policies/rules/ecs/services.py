@@ -8,17 +8,8 @@ from typing import Any
 
 from policies.model import UNKNOWN, Document, Resource, Severity, Violation, is_known
 from policies.registry import rule
-from policies.toolkit.links import (
-    Unresolved,
-    linked_resource,
-    resources_linked_to,
-    resources_with,
-)
-from policies.toolkit.values import (
-    blocks,
-    creates_or_updates,
-    text,
-)
+from policies.toolkit.links import Unresolved, linked_resource, resources_linked_to, resources_with
+from policies.toolkit.values import blocks, creates_or_updates, text
 
 SERVICE = "aws_ecs_service"
 CLUSTER = "aws_ecs_cluster"

@@ -12,11 +12,7 @@ from facts.aws import FARGATE_MEMORY_BY_CPU
 from policies.model import UNKNOWN, Document, Resource, Severity, Violation, is_known
 from policies.registry import rule
 from policies.toolkit.rows import Block, Row, custom, register
-from policies.toolkit.values import (
-    number,
-    read,
-    text,
-)
+from policies.toolkit.values import number, read, text
 
 TASK_DEFINITION = "aws_ecs_task_definition"
 # Task CPU units -> allowed memory (MiB), the table infra.config validates against too.

@@ -9,10 +9,7 @@ import re
 from typing import Any
 
 from policies.toolkit.rows import Block, Row, custom, forbidden, register, required
-from policies.toolkit.values import (
-    number,
-    read,
-)
+from policies.toolkit.values import number, read
 
 DB_INSTANCE = "aws_db_instance"
 

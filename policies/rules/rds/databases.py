@@ -8,17 +8,8 @@ from typing import Any
 
 from policies.model import UNKNOWN, Document, Severity, Violation, is_known
 from policies.registry import rule
-from policies.toolkit.links import (
-    linked_resource,
-    subnet_zones,
-)
-from policies.toolkit.values import (
-    blocks,
-    creates_or_updates,
-    flag,
-    is_set,
-    text,
-)
+from policies.toolkit.links import linked_resource, subnet_zones
+from policies.toolkit.values import blocks, creates_or_updates, flag, is_set, text
 
 SUBNET = "aws_subnet"
 

@@ -14,13 +14,8 @@ from pathlib import Path
 from policies.model import Document, Resource, Severity, Violation
 from policies.registry import rule
 from policies.toolkit.context import region_of
-from policies.toolkit.links import (
-    linked_resource,
-)
-from policies.toolkit.values import (
-    creates_or_changes,
-    text,
-)
+from policies.toolkit.links import linked_resource
+from policies.toolkit.values import creates_or_changes, text
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "rds_engine_versions.json"
 RDS_TYPES = ("aws_rds_cluster", "aws_db_instance")

@@ -14,12 +14,7 @@ from policies.toolkit.links import (
     resources_linked_to,
     single_by_name,
 )
-from policies.toolkit.values import (
-    blocks,
-    creates_or_updates,
-    flag,
-    text,
-)
+from policies.toolkit.values import blocks, creates_or_updates, flag, text
 
 BUCKET = "aws_s3_bucket"
 PUBLIC_ACCESS_BLOCK = "aws_s3_bucket_public_access_block"

@@ -8,11 +8,7 @@ from typing import Any
 from policies.model import UNKNOWN, Document, Severity, Violation, is_known
 from policies.registry import rule
 from policies.toolkit.rows import Block, Row, at_least, custom, register
-from policies.toolkit.values import (
-    blocks,
-    number,
-    read,
-)
+from policies.toolkit.values import blocks, number, read
 
 LIFECYCLE = "aws_s3_bucket_lifecycle_configuration"
 

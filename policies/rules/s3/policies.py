@@ -21,14 +21,8 @@ from policies.toolkit.documents import (
     types_of,
 )
 from policies.toolkit.findings import violation
-from policies.toolkit.links import (
-    link_by_last_segment,
-    linked_resource,
-)
-from policies.toolkit.values import (
-    blocks,
-    text,
-)
+from policies.toolkit.links import link_by_last_segment, linked_resource
+from policies.toolkit.values import blocks, text
 
 
 @rule(
