@@ -190,6 +190,8 @@ def drift_check_command(
     report_json = report.to_json() | {
         "environment": environment,
         "verdict": verdict,
+        # drift-issue.sh links the run in the comment that closes an issue.
+        "run_url": url,
         "promotion": status.to_json() if status is not None else None,
     }
     _write(out / "drift-report.md", render(MARKDOWN_LIMIT))
