@@ -182,14 +182,16 @@ def test_the_trusted_writer_exists_and_pr_plan_restores_exactly_its_entry() -> N
             if _uses(s).startswith(RESTORE)
         }
         assert restored == entries, job_id
-    # pr.yml's own key is a prefix of the writer's, so a PR's first run starts warm from it.
-    (pr_key,) = {
+    # pr.yml's own .venv keys are prefixes of the writer's, so a PR's first run starts warm.
+    pr_keys = {
         str(_with(s)["key"])
-        for s in workflows["pr.yml"].jobs["validate"]["steps"]
-        if _uses(s).startswith(CACHE) and _with(s)["path"] == ".venv"
+        for job in workflows["pr.yml"].jobs.values()
+        for s in job.get("steps", [])
+        if _uses(s).startswith((CACHE, RESTORE)) and _with(s).get("path") == ".venv"
     }
     (_, writer_key) = next(iter(entries))
-    assert writer_key.startswith(pr_key)
+    assert pr_keys
+    assert all(writer_key.startswith(key) for key in pr_keys), pr_keys
 
 
 def test_every_credentialed_job_is_recognised() -> None:
