@@ -17,14 +17,18 @@ Shared conventions (helpers in ``_helpers``):
 """
 
 from policies.rules import (  # noqa: F401  (imported for their @rule registrations)
+    acm,
     alb_logs,
     backend,
     cloudfront,
     cloudfront_relations,
     destructive,
+    ec2,
     ecs,
+    elbv2,
     encryption,
     fargate,
+    iam,
     iam_documents,
     lb_relations,
     messaging_relations,
@@ -39,6 +43,7 @@ from policies.rules import (  # noqa: F401  (imported for their @rule registrati
     rows_platform,
     rows_services,
     rows_storage,
+    s3,
     s3_lifecycle,
     s3_public,
     secretsmanager,
