@@ -14,7 +14,7 @@ from policies.rules.tables import ROWS, unknown_variants
 
 RULES = all_rules()
 TEST_TEXT = "\n".join(
-    p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_rules_*.py")
+    p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py")
 )
 REQUIRED_SECTIONS = ("## Why", "## How to fix", "## Example")
 
