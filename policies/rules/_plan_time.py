@@ -98,14 +98,15 @@ def in_use(document: Document, types: tuple[str, ...], spec: InUse) -> Iterator[
             if use.user.address not in gone and use.user.type not in spec.other_than
         ]
         error = spec.error.format(id=shown_id)
+        one = len({use.user.address for use in uses}) == 1
         if uses:
             yield Violation(
                 address=resource.address,
                 resource=resource,
                 message=(
                     f"{change_text(resource)} while {user_list(uses)} still "
-                    f"{'uses' if len({u.user.address for u in uses}) == 1 else 'use'} {shown_id} "
-                    f"and is not deleted first; AWS refuses the delete ({error}) and the apply "
+                    f"{'uses' if one else 'use'} {shown_id} and {'is' if one else 'are'} not "
+                    f"deleted first; AWS refuses the delete ({error}) and the apply "
                     f"stops half-way; fix: {spec.fix}"
                 ),
             )
