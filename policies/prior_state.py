@@ -48,9 +48,16 @@ class Use:
 @dataclass(frozen=True, kw_only=True)
 class PriorState:
     resources: tuple[PriorResource, ...] = ()
+    # The values rules will look up: the identifiers of what the plan deletes (see
+    # ``deleted_identifiers``). Only leaves holding one of them are indexed, so a plan that
+    # deletes nothing pays nothing. None indexes every short string (and so does a lookup of
+    # anything outside the set, correctly if more slowly).
+    wanted: frozenset[str] | None = None
 
     @classmethod
-    def from_plan(cls, plan: Mapping[str, Any]) -> PriorState | None:
+    def from_plan(
+        cls, plan: Mapping[str, Any], *, wanted: frozenset[str] | None = None
+    ) -> PriorState | None:
         """The plan's prior state; None when the plan has none (a plan of an empty state)."""
         prior = plan.get("prior_state")
         if not isinstance(prior, Mapping):
@@ -58,8 +65,8 @@ class PriorState:
         values = prior.get("values")
         root = values.get("root_module") if isinstance(values, Mapping) else None
         if not isinstance(root, Mapping):
-            return cls()
-        return cls(resources=tuple(_module_resources(root)))
+            return cls(wanted=wanted)
+        return cls(resources=tuple(_module_resources(root)), wanted=wanted)
 
     def resource(self, address: str) -> PriorResource | None:
         position = self._by_address.get(address)
@@ -82,12 +89,13 @@ class PriorState:
         """
         wanted = tuple(paths)
         allowed = None if types is None else frozenset(types)
+        keys = [i for i in identifiers if isinstance(i, str) and i]
+        covered = self.wanted is not None and all(key in self.wanted for key in keys)
+        index = self._wanted_index if covered else self._full_index
         found: list[Use] = []
         seen: set[tuple[str, str]] = set()
-        for identifier in identifiers:
-            if not isinstance(identifier, str) or not identifier:
-                continue
-            for position, path in self._index.get(identifier, ()):
+        for identifier in keys:
+            for position, path in index.get(identifier, ()):
                 user = self.resources[position]
                 if user.mode != "managed" or user.address == exclude:
                     continue
@@ -106,15 +114,40 @@ class PriorState:
         return {resource.address: i for i, resource in enumerate(self.resources)}
 
     @cached_property
-    def _index(self) -> dict[str, list[tuple[int, str]]]:
-        """String value -> (resource position, dotted path) for every short string leaf."""
+    def _wanted_index(self) -> dict[str, list[tuple[int, str]]]:
+        return self._build_index(self.wanted or frozenset())
+
+    @cached_property
+    def _full_index(self) -> dict[str, list[tuple[int, str]]]:
+        return self._build_index(None)
+
+    def _build_index(self, wanted: frozenset[str] | None) -> dict[str, list[tuple[int, str]]]:
+        """String value -> (resource position, dotted path), in one pass over the values."""
         index: dict[str, list[tuple[int, str]]] = {}
+        if wanted is not None and not wanted:
+            return index
         for position, resource in enumerate(self.resources):
             if resource.mode != "managed":
                 continue
-            for path, value in _string_leaves(resource.values):
+            for path, value in _string_leaves(resource.values, wanted):
                 index.setdefault(value, []).append((position, path))
         return index
+
+
+def deleted_identifiers(befores: Iterable[Mapping[str, Any] | None]) -> frozenset[str]:
+    """The short top-level strings (id, arn, name, ...) of the objects a plan deletes: what
+    plan-time rules look their users up by (an S3 bucket's ARN form included)."""
+    found: set[str] = set()
+    for before in befores:
+        if not isinstance(before, Mapping):
+            continue
+        for value in before.values():
+            if isinstance(value, str) and value and len(value) <= _MAX_INDEXED_LENGTH:
+                found.add(value)
+        bucket = before.get("bucket")
+        if isinstance(bucket, str) and bucket:
+            found.add(f"arn:aws:s3:::{bucket}")
+    return frozenset(found)
 
 
 def _module_resources(module: Mapping[str, Any]) -> Iterator[PriorResource]:
@@ -139,16 +172,29 @@ def _module_resources(module: Mapping[str, Any]) -> Iterator[PriorResource]:
             stack.extend(reversed([c for c in children if isinstance(c, Mapping)]))
 
 
-def _string_leaves(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    """(dotted path without list positions, string) for each short string below ``values``."""
+def _string_leaves(
+    values: Mapping[str, Any], wanted: frozenset[str] | None
+) -> Iterator[tuple[str, str]]:
+    """(dotted path without list positions, string) for each short string below ``values``
+    (only those in ``wanted`` when it is given); paths are only joined for leaves kept."""
     stack: list[tuple[str, Any]] = [("", values)]
     while stack:
         prefix, value = stack.pop()
-        if isinstance(value, str):
-            if value and len(value) <= _MAX_INDEXED_LENGTH:
-                yield prefix, value
-        elif isinstance(value, Mapping):
+        if isinstance(value, Mapping):
             for key, child in value.items():
-                stack.append((f"{prefix}.{key}" if prefix else str(key), child))
+                if isinstance(child, str):
+                    if child and (
+                        child in wanted if wanted is not None else len(child) <= _MAX_INDEXED_LENGTH
+                    ):
+                        yield (f"{prefix}.{key}" if prefix else str(key)), child
+                elif isinstance(child, (Mapping, list)):
+                    stack.append((f"{prefix}.{key}" if prefix else str(key), child))
         elif isinstance(value, list):
-            stack.extend((prefix, child) for child in value)
+            for child in value:
+                if isinstance(child, str):
+                    if child and (
+                        child in wanted if wanted is not None else len(child) <= _MAX_INDEXED_LENGTH
+                    ):
+                        yield prefix, child
+                elif isinstance(child, (Mapping, list)):
+                    stack.append((prefix, child))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policies.prior_state import PriorState
+from policies.prior_state import PriorState, deleted_identifiers
 
 
 def _plan(root, **extra):
@@ -106,4 +106,21 @@ def test_the_index_is_built_once_and_is_linear() -> None:
     for n in range(0, 20_000, 997):
         (use,) = state.users_of([f"sg-{n}"], paths=("vpc_security_group_ids",))
         assert use.user.address == f"aws_instance.i{n}"
-    assert len(state._index) == 20_000
+    assert len(state._full_index) == 20_000
+
+
+def test_only_the_identifiers_of_deleted_objects_are_indexed_and_others_still_found() -> None:
+    wanted = deleted_identifiers([{"id": "sg-1", "name": "app", "n": 3}, None])
+    assert wanted == {"sg-1", "app"}
+    assert deleted_identifiers([{"bucket": "logs"}]) == {"logs", "arn:aws:s3:::logs"}
+    state = PriorState.from_plan(_plan(ROOT), wanted=wanted)
+    (use,) = state.users_of(["sg-1"], paths=("vpc_security_group_ids",))
+    assert use.user.address == "module.net.module.deep.aws_instance.b"
+    assert set(state._wanted_index) == {"sg-1", "app"}  # "sg-2" is not looked up: not indexed
+    # Asked for something outside the set: the full index answers, nothing is missed.
+    (use,) = state.users_of(["sg-2"], paths=("security_groups",))
+    assert use.user.address == "module.net.aws_network_interface.a"
+    # A plan that deletes nothing indexes nothing.
+    empty = PriorState.from_plan(_plan(ROOT), wanted=frozenset())
+    assert empty._wanted_index == {}
+    assert empty.users_of([], paths=("security_groups",)) == []
