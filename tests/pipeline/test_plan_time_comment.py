@@ -52,7 +52,8 @@ def comment(run_cli, tmp_path, monkeypatch, capsys) -> str:
 
 
 def test_the_finding_sits_in_the_row_of_the_replaced_group(comment: str) -> None:
-    (row,) = [line for line in comment.splitlines() if "`aws_security_group.app`" in line]
+    # The summary's resource row (the findings report below has its own table).
+    (row,) = [x for x in comment.splitlines() if x.startswith("| replace | `aws_security_group")]
     assert row.startswith("| replace | `aws_security_group.app` |")
     assert "forces replacement: name" in row
     assert "⛔ **PLAN110** error:" in row
@@ -61,7 +62,7 @@ def test_the_finding_sits_in_the_row_of_the_replaced_group(comment: str) -> None
     assert "AWS will refuse at apply time" in comment
     assert "❌ blocking policy findings" in comment
     # The rows of what is only updated carry no finding.
-    (interface,) = [x for x in comment.splitlines() if "`aws_network_interface.app`" in x]
+    (interface,) = [x for x in comment.splitlines() if x.startswith("| update | `aws_network_in")]
     assert "PLAN" not in interface
 
 
