@@ -10,6 +10,7 @@ UPDATE_SNAPSHOTS=1 rewrites the snapshot (then review its diff).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -70,3 +71,48 @@ def test_the_rendered_comment_matches_the_snapshot(comment: str) -> None:
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
         SNAPSHOT.write_text(comment, encoding="utf-8")
     assert comment == SNAPSHOT.read_text(encoding="utf-8")
+
+
+def test_the_deploy_summary_json_carries_the_finding_and_a_missing_report_adds_nothing(
+    run_cli, tmp_path, write_json
+) -> None:
+    report = write_json(
+        "policies.json",
+        {
+            "findings": [
+                {"rule_id": "PLAN110", "severity": "error", "address": "aws_security_group.app",
+                 "message": "in use", "waived": False},
+                {"rule_id": "PLAN110", "severity": "error", "address": "aws_security_group.app",
+                 "message": "waived one", "waived": True},
+                {"rule_id": "OPS004", "severity": "error", "address": "aws_security_group.app",
+                 "message": "tags", "waived": False},
+                {"rule_id": "PLAN150", "severity": "warning", "address": "aws_s3_bucket.gone",
+                 "message": "not in this plan", "waived": False},
+                "not a finding",
+            ]
+        },
+    )  # fmt: skip
+    out = tmp_path / "summary.json"
+    assert run_cli("plan-report", PLAN, "--json", out, "--findings", report).code == 0
+    rows = {r["address"]: r for r in json.loads(out.read_text())["resources"]}
+    assert rows["aws_security_group.app"]["findings"] == [
+        {"rule_id": "PLAN110", "severity": "error", "message": "in use"}
+    ]
+    assert rows["aws_network_interface.app"]["findings"] == []
+    missing = tmp_path / "never-written.json"
+    assert run_cli("plan-report", PLAN, "--json", out, "--findings", missing).code == 0
+    assert all(r["findings"] == [] for r in json.loads(out.read_text())["resources"])
+
+
+def test_a_hostile_message_cannot_break_the_table_or_inject_html(run_cli, tmp_path, write_json):
+    report = write_json(
+        "policies.json",
+        {"findings": [{"rule_id": "PLAN110", "severity": "error",
+                       "address": "aws_security_group.app", "waived": False,
+                       "message": "a | b\n| x | y |\n<img src=x onerror=alert(1)>"}]},
+    )  # fmt: skip
+    out = tmp_path / "summary.md"
+    assert run_cli("plan-report", PLAN, "--markdown", out, "--findings", report).code == 0
+    (row,) = [x for x in out.read_text().splitlines() if x.startswith("| replace |")]
+    assert "a \\| b \\| x \\| y \\| &lt;img src=x onerror=alert(1)&gt;" in row
+    assert "<img" not in out.read_text()
