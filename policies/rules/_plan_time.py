@@ -20,9 +20,19 @@ DESTROY_FIRST = ("delete", "create")
 DELETE = ("delete",)
 
 
+_leaving: dict[str, Any] = {"document": None, "addresses": frozenset()}
+
+
 def leaving(document: Document) -> frozenset[str]:
-    """Addresses whose current object this plan deletes (alone or as part of a replacement)."""
-    return frozenset(r.address for r in document.resources if "delete" in r.actions)
+    """Addresses whose current object this plan deletes (alone or as part of a replacement).
+
+    Kept for the document being checked, so the plan-time rules share one pass over it."""
+    if _leaving["document"] is not document:
+        _leaving["addresses"] = frozenset(
+            r.address for r in document.resources if "delete" in r.actions
+        )
+        _leaving["document"] = document
+    return _leaving["addresses"]
 
 
 def change_text(resource: Resource) -> str:
