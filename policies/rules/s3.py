@@ -82,12 +82,13 @@ def bucket_not_empty(document: Document) -> Iterator[Violation]:
                         continue
                     writers.append(use)
         if writers:
+            verb = "writes" if len({use.user.address for use in writers}) == 1 else "write"
             yield Violation(
                 address=resource.address,
                 resource=resource,
                 message=(
                     f"{change_text(resource)}, force_destroy is false in the prior state, and "
-                    f"{user_list(writers)} writes into {name}, so it holds objects; AWS refuses "
+                    f"{user_list(writers)} {verb} into {name}, so it holds objects; AWS refuses "
                     f"the delete ({error}); fix: {fix}"
                 ),
             )
