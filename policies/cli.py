@@ -22,8 +22,8 @@ from policies import __version__
 from policies.engine import evaluate, exit_code
 from policies.loader import load_paths, load_sources
 from policies.model import Severity
-from policies.registry import all_rules
 from policies.reporters import FORMATS, Report, render
+from policies.rules import all_rules
 from policies.waivers import DEFAULT_WAIVERS, load_waivers
 from tfjson.reader import InputError
 

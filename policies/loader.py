@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from policies.model import Backend, Document, Provider, Resource
-from policies.prior_state import PriorState, deleted_identifiers
+from policies.toolkit.prior_state import PriorState, deleted_identifiers
 from tfjson.config import expression_references, expression_values, resolve_tokens
 from tfjson.kind import document_kind
 from tfjson.reader import STDIN, InputError, read_json, read_json_stdin

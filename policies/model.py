@@ -15,7 +15,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any, Literal
 
-from policies.prior_state import PriorState
+from policies.toolkit.prior_state import PriorState
 from tfjson.kind import Kind as DocumentKind
 from tfjson.source import SourceLine
 from tfjson.values import UNKNOWN, as_blocks, get_path, is_known
@@ -68,7 +68,7 @@ class Resource:
     references: Mapping[str, str] = field(default_factory=dict)
     # Attribute path (JSON form) -> the template string the loader made UNKNOWN, e.g. a policy
     # JSON with "${aws_s3_bucket.x.arn}" inside, for rules that can still read its known parts
-    # (policies.rules._documents) or tell ``.arn`` from ``.qualified_arn``. Plans have no
+    # (policies.toolkit.documents) or tell ``.arn`` from ``.qualified_arn``. Plans have no
     # templates; there an expression that reads one attribute of one resource is kept as
     # "${type.name.attribute}".
     templates: Mapping[str, str] = field(default_factory=dict)
@@ -150,7 +150,7 @@ class Document:
     # trust-boundary rules (SEC010-SEC029), which must see what the normalized model leaves
     # out: required_providers, module calls, ephemeral and check blocks, function calls.
     raw_config: tuple[Mapping[str, Any], ...] = ()
-    # Plan only: what exists before the apply and who uses what (policies.prior_state); None
+    # Plan only: what exists before the apply and who uses what (policies.toolkit.prior_state); None
     # when the plan has no prior state or the document is a configuration.
     prior_state: PriorState | None = field(default=None, compare=False, repr=False)
 

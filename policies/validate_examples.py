@@ -40,7 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policies.registry import Rule, all_rules
+from policies.registry import Rule
+from policies.rules import all_rules
 
 MIRROR_ENV = "CATALOG_TF_PLUGIN_DIR"
 _MIRROR_ROOTS = ("/opt", "/usr/local/share", "/usr/share", "~/.terraform.d", "~/.local/share")
@@ -117,7 +118,7 @@ def examples_of(rule: Rule) -> tuple[Example, ...] | str:
 
     A table row contributes every failing example it has (``failing`` and ``more_failing``).
     """
-    from policies.rules.tables import ROWS
+    from policies.toolkit.rows import ROWS
 
     row = ROWS.get(rule.id)
     if row is not None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.model import Document, Resource, Severity, Violation
-from policies.prior_state import Use
+from policies.toolkit.prior_state import Use
 
 DESTROY_FIRST = ("delete", "create")
 DELETE = ("delete",)

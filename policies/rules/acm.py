@@ -1,6 +1,6 @@
 """ACM plan-time rules: a certificate deleted while a listener or distribution uses it.
 
-Found by ARN in the plan's prior state (``policies.prior_state``), not by Terraform address.
+Found by ARN in the plan's prior state (``policies.toolkit.prior_state``), not by Terraform address.
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ CERTIFICATE_IN_USE = InUse(
     service="acm",
     failure_class="plan-time",
     source="https://github.com/hashicorp/terraform-provider-aws/issues/4712",
-    category="plan",
     resource_types=(CERTIFICATE,),
     applies_to=("plan",),
 )

@@ -237,10 +237,11 @@ def test_explain_prints_the_rule_doc(capsys: pytest.CaptureFixture[str]) -> None
 def test_a_crashing_rule_exits_2_and_names_the_rule(
     capsys: pytest.CaptureFixture[str], clean_config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import policies.rules
     from policies import registry
     from policies.model import Severity
 
-    registry.all_rules()  # register the pack before adding to it
+    policies.rules.all_rules()  # register the pack before adding to it
 
     def crash(document: object) -> list[object]:
         raise RuntimeError("boom")
@@ -252,7 +253,9 @@ def test_a_crashing_rule_exits_2_and_names_the_rule(
             id="OPS999",
             title="crashes",
             severity=Severity.ERROR,
-            category="test",
+            service="aws",
+            failure_class="posture",
+            source="https://example.com/test",
             resource_types=(),
             applies_to=frozenset({"config"}),
             check=crash,

@@ -1,8 +1,8 @@
-"""policies.prior_state: what exists before a plan applies and who uses what, by value."""
+"""policies.toolkit.prior_state: what exists before a plan applies and who uses what, by value."""
 
 from __future__ import annotations
 
-from policies.prior_state import PriorState, deleted_identifiers
+from policies.toolkit.prior_state import PriorState, deleted_identifiers
 
 
 def _plan(root, **extra):

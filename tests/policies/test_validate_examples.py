@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from policies import validate_examples
-from policies.registry import REGISTRY, all_rules
-from policies.rules.tables import ROWS
+from policies.registry import REGISTRY
+from policies.rules import all_rules
+from policies.toolkit.rows import ROWS
 from policies.validate_examples import MIRROR_ENV, Outcome, UsageError, examples_of, find_mirror
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from policies.model import Document, Resource
-from policies.prior_state import PriorResource, PriorState
+from policies.toolkit.prior_state import PriorResource, PriorState
 
 REPLACE = ("delete", "create")
 CREATE_FIRST = ("create", "delete")
