@@ -15,6 +15,7 @@ from typing import Any
 
 from policies.model import Document, Resource, Severity, Violation
 from policies.toolkit.prior_state import Use
+from policies.toolkit.values import text
 
 DESTROY_FIRST = ("delete", "create")
 DELETE = ("delete",)
@@ -58,8 +59,8 @@ def user_list(uses: list[Use], *, limit: int = 3) -> str:
 
 
 def known_text(values: Mapping[str, Any] | None, attribute: str) -> str | None:
-    value = (values or {}).get(attribute)
-    return value if isinstance(value, str) and value else None
+    """``values[attribute]`` as toolkit ``text`` reads it: a known, non-empty string."""
+    return text((values or {}).get(attribute))
 
 
 @dataclass(frozen=True, kw_only=True)
