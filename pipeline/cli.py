@@ -70,13 +70,24 @@ def matrix_command() -> int:
 @PLAN_ARGUMENT
 @FORMAT
 @click.option("--title", default="Terraform plan", show_default=True)
+@click.option(
+    "--findings",
+    "findings_json",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The policy pack's JSON report of this plan: plan-time findings (PLAN...) are shown "
+    "beside the resource they concern.",
+)
 @MAX_CHARS
-def plan_summary_command(plan_json: Path, output_format: str, title: str, max_chars: int) -> int:
+def plan_summary_command(
+    plan_json: Path, output_format: str, title: str, max_chars: int, findings_json: Path | None
+) -> int:
     """Summarize `terraform show -json` output: counts, changed resources, outputs.
 
     PLAN_JSON may be `-` for standard input. Sensitive values print as (sensitive).
     """
     result = summary.summarize(load_plan(plan_json), title=title)
+    if findings_json is not None:
+        result = summary.with_findings(result, load_json(findings_json)[0])
     if output_format == "json":
         _emit_json(result.to_json())
     else:

@@ -81,6 +81,13 @@ def describe_command(environment: str, field: str | None) -> int:
     help="Also say which commit this environment runs and how far behind main it is "
     "(reads its deployment record in S3).",
 )
+@click.option(
+    "--findings",
+    "findings_json",
+    type=click.Path(path_type=Path),
+    help="The policy pack's JSON report of this plan: plan-time findings (PLAN...) are shown "
+    "beside the resource they concern. A missing file adds nothing.",
+)
 def plan_report_command(
     *,
     plan_json: Path,
@@ -89,10 +96,14 @@ def plan_report_command(
     json_path: Path | None,
     redacted: Path | None,
     promotion_env: str | None,
+    findings_json: Path | None,
 ) -> int:
     """Write a plan's summary (Markdown and/or JSON) and its redacted copy in one pass."""
     plan, data = _plan_and_data(plan_json)
     result = summary.summarize(plan, title=title)
+    if findings_json is not None and findings_json.is_file():
+        report, _ = load_json(findings_json)
+        result = summary.with_findings(result, report)
     status = None
     if promotion_env is not None:
         deployments.check_environment(promotion_env)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pipeline.markdown import Section, assemble, cell, code, value_cell
@@ -18,6 +19,57 @@ _ATTRIBUTE_ACTIONS = frozenset({"update", "replace"})
 
 
 @dataclass(frozen=True, kw_only=True)
+class PlanFinding:
+    """A policy finding of a plan-time rule (``PLAN...``), read from the pack's JSON report."""
+
+    rule_id: str
+    severity: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"rule_id": self.rule_id, "severity": self.severity, "message": self.message}
+
+    def markdown(self) -> str:
+        mark = {"error": "⛔", "warning": "⚠️"}.get(self.severity, "💬")
+        return f"{mark} **{self.rule_id}** {self.severity}: {escape_cell(self.message)}"
+
+
+def escape_cell(text: str) -> str:
+    """Untrusted text in a table cell: one line, pipes escaped, no HTML (angle brackets)."""
+    return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+PLAN_RULE_PREFIX = "PLAN"
+
+
+def with_findings(result: PlanSummary, report: Mapping[str, Any]) -> PlanSummary:
+    """``result`` with each unwaived plan-time finding of ``report`` (the policy pack's
+    ``--format json``) beside the resource row it concerns; other findings stay in the
+    findings report. A report of another shape adds nothing."""
+    by_address: dict[str, list[PlanFinding]] = {}
+    findings = report.get("findings") if isinstance(report, Mapping) else None
+    for finding in findings if isinstance(findings, list) else ():
+        if not isinstance(finding, Mapping) or finding.get("waived") is True:
+            continue
+        rule_id, address = finding.get("rule_id"), finding.get("address")
+        severity, message = finding.get("severity"), finding.get("message")
+        if not all(isinstance(v, str) for v in (rule_id, address, severity, message)):
+            continue
+        if not rule_id.startswith(PLAN_RULE_PREFIX):
+            continue
+        by_address.setdefault(address, []).append(
+            PlanFinding(rule_id=rule_id, severity=severity, message=message)
+        )
+    if not by_address:
+        return result
+    rows = tuple(
+        replace(row, findings=tuple(by_address[row.address])) if row.address in by_address else row
+        for row in result.resources
+    )
+    return replace(result, resources=rows)
+
+
+@dataclass(frozen=True, kw_only=True)
 class ResourceRow:
     address: str
     type: str
@@ -28,6 +80,8 @@ class ResourceRow:
     previous_address: str | None
     importing: bool
     attributes: tuple[AttributeChange, ...]
+    # Plan-time policy findings on this resource ("PLAN110 error: ..."), shown beside it.
+    findings: tuple[PlanFinding, ...] = ()
 
     @property
     def notes(self) -> list[str]:
@@ -53,6 +107,7 @@ class ResourceRow:
             "previous_address": self.previous_address,
             "importing": self.importing,
             "attributes": [a.to_json() for a in self.attributes],
+            "findings": [f.to_json() for f in self.findings],
         }
 
 
@@ -190,6 +245,19 @@ def _headline(counts: dict[str, int]) -> str:
     return "**Plan:** " + ", ".join(parts) + "."
 
 
+def _notes_cell(row: ResourceRow) -> str:
+    notes = cell("; ".join(row.notes))
+    return "<br>".join(
+        [notes, *(f.markdown() for f in row.findings)]
+        if notes
+        else [f.markdown() for f in row.findings]
+    )
+
+
+def _refused(summary: PlanSummary) -> int:
+    return sum(any(f.severity == "error" for f in row.findings) for row in summary.resources)
+
+
 def render_markdown(summary: PlanSummary, *, limit: int) -> str:
     counts = summary.counts
     head = [f"### {cell(summary.title, limit=300)}\n\n"]
@@ -202,6 +270,11 @@ def render_markdown(summary: PlanSummary, *, limit: int) -> str:
         head.append("**No changes.** The infrastructure matches the configuration.\n\n")
     else:
         head.append(_headline(counts) + "\n\n")
+    if refused := _refused(summary):
+        head.append(
+            f"> [!CAUTION]\n> {refused} change(s) AWS will refuse at apply time, from what "
+            "already exists: the finding and its fix are in the Notes of the resource row.\n\n"
+        )
     if summary.destructive:
         head.append(
             f"> [!WARNING]\n> {summary.destructive} resource(s) will be destroyed or replaced; "
@@ -218,8 +291,7 @@ def render_markdown(summary: PlanSummary, *, limit: int) -> str:
     resource_section = Section(
         heading="#### Resources\n\n| Action | Resource | Notes |\n| --- | --- | --- |\n",
         items=[
-            f"| {r.action} | {code(r.address)} | {cell('; '.join(r.notes))} |\n"
-            for r in summary.resources
+            f"| {r.action} | {code(r.address)} | {_notes_cell(r)} |\n" for r in summary.resources
         ],
         noun="resource rows",
         footer="\n",

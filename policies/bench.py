@@ -173,13 +173,22 @@ def _values(resource_type: str, index: int) -> dict[str, Any]:
 
 def generate_plan(resources: int) -> dict[str, Any]:
     """A plan shaped like ``terraform show -json`` output: changes, planned values, config."""
-    changes, planned, declared = [], [], []
+    changes, planned, declared, prior = [], [], [], []
     for index in range(resources):
         resource_type = _TYPES[index % len(_TYPES)]
         name = f"r{index:05d}"
         address = f"{resource_type}.{name}"
-        after = _values(resource_type, index)
+        after = {**_values(resource_type, index), "id": f"id-{index:05d}"}
         action = ("create", "update", "no-op", "no-op", "no-op")[index % 5]
+        # Every 97th resource is replaced: the plan-time rules then build the prior state's
+        # relation index (issue 19) and look its users up.
+        actions = ["delete", "create"] if index % 97 == 1 and action != "create" else [action]
+        if action != "create":
+            prior.append(
+                {"address": address, "mode": "managed", "type": resource_type, "name": name,
+                 "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 0,
+                 "values": after, "sensitive_values": {}}
+            )  # fmt: skip
         changes.append(
             {
                 "address": address,
@@ -188,7 +197,7 @@ def generate_plan(resources: int) -> dict[str, Any]:
                 "name": name,
                 "provider_name": "registry.terraform.io/hashicorp/aws",
                 "change": {
-                    "actions": [action],
+                    "actions": actions,
                     "before": None if action == "create" else after,
                     "after": after,
                     "after_unknown": {"arn": True, "id": action == "create", "tags": {}},
@@ -213,6 +222,7 @@ def generate_plan(resources: int) -> dict[str, Any]:
         "format_version": "1.2",
         "terraform_version": "1.11.4",
         "planned_values": {"root_module": {"resources": planned}},
+        "prior_state": {"format_version": "1.0", "values": {"root_module": {"resources": prior}}},
         "resource_changes": changes,
         "configuration": {
             "provider_config": {

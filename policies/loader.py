@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from policies.model import Backend, Document, Provider, Resource
+from policies.toolkit.prior_state import PriorState, deleted_identifiers
 from tfjson.config import expression_references, expression_values, resolve_tokens
 from tfjson.kind import document_kind
 from tfjson.reader import STDIN, InputError, read_json, read_json_stdin
@@ -409,6 +410,7 @@ def parse_plan(
                 actions=change.actions,
                 before=before,
                 action_reason=resource_change.action_reason,
+                replace_paths=resource_change.replace_paths,
             )
         )
     return Document(
@@ -419,6 +421,11 @@ def parse_plan(
         resources=tuple(resources),
         providers=tuple(providers),
         terraform_version=plan.terraform_version,
+        # Only the identifiers of what the plan deletes are looked up: index just those.
+        prior_state=PriorState.from_plan(
+            source.data,
+            wanted=deleted_identifiers(r.before for r in resources if "delete" in r.actions),
+        ),
     )
 
 

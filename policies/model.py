@@ -15,6 +15,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any, Literal
 
+from policies.toolkit.prior_state import PriorState
 from tfjson.kind import Kind as DocumentKind
 from tfjson.source import SourceLine
 from tfjson.values import UNKNOWN, as_blocks, get_path, is_known
@@ -75,6 +76,8 @@ class Resource:
     actions: tuple[str, ...] = ()
     before: Mapping[str, Any] | None = None
     action_reason: str | None = None
+    # The attribute paths that force a replacement (``replace_paths``), e.g. (("name",),).
+    replace_paths: tuple[tuple[str | int, ...], ...] = ()
 
     def reference(self, path: str) -> str | None:
         """The address ``path`` refers to (``access_logs.0.bucket`` = ``access_logs.bucket``).
@@ -147,6 +150,9 @@ class Document:
     # trust-boundary rules (SEC010-SEC029), which must see what the normalized model leaves
     # out: required_providers, module calls, ephemeral and check blocks, function calls.
     raw_config: tuple[Mapping[str, Any], ...] = ()
+    # Plan only: what exists before the apply and who uses what (policies.toolkit.prior_state); None
+    # when the plan has no prior state or the document is a configuration.
+    prior_state: PriorState | None = field(default=None, compare=False, repr=False)
 
     def of_type(self, *types: str) -> Iterator[Resource]:
         positions = [i for t in dict.fromkeys(types) for i in self._positions_by_type.get(t, ())]

@@ -82,6 +82,7 @@ FAILURE_CLASSES = (
 )
 # Known services; a new one is fine, add it here so docs/policies.md groups it by name.
 SERVICES = {
+    "acm": "Certificate Manager",
     "apigateway": "API Gateway",
     "autoscaling": "EC2 Auto Scaling",
     "aws": "Several services",

@@ -111,10 +111,14 @@ case "$step" in
     terraform_init "$dir"
     changes=$(terraform_plan "$dir" tfplan)
     terraform_show_json "$dir" tfplan "$reports/plan.json"
+    # Plan-time findings for the summary rows only; check-plan is the step that gates on them.
+    run_policies_cli check "$reports/plan.json" --env "$environment" \
+      --format json --output "$reports/plan-time-findings.json" >/dev/null || true
     # The raw plan JSON holds sensitive values in clear text; only the redacted copy is uploaded.
     run_pipeline plan-report "$reports/plan.json" --title "Deploy plan for $environment" \
       --markdown "$reports/plan-summary.md" --json "$reports/plan-summary.json" \
-      --redacted "$reports/plan.redacted.json" --promotion-env "$environment"
+      --redacted "$reports/plan.redacted.json" --promotion-env "$environment" \
+      --findings "$reports/plan-time-findings.json"
     append_summary "$reports/plan-summary.md"
     set_output changes "$([ "$changes" = changes ] && echo true || echo false)"
     ;;

@@ -71,9 +71,6 @@ tail -n 40 "$out/plan.log"
 policies_exit_arg=()
 if [ "$plan_exit" -eq 0 ]; then
   terraform_show_json "$stack_dir" tfplan "$out/plan.json"
-  # --promotion-env: the comment also says which commit the environment runs (deployment record).
-  run_pipeline plan-report "$out/plan.json" --title "Terraform plan: $env_name" \
-    --markdown "$out/summary.md" --redacted "$out/plan.redacted.json" --promotion-env "$env_name"
   echo "==> policies on the plan"
   set +e
   "${python[@]}" -m policies check "$out/plan.json" --env "$env_name" \
@@ -85,6 +82,11 @@ if [ "$plan_exit" -eq 0 ]; then
   policies_exit=$?
   set -e
   policies_exit_arg=(--policies-exit "$policies_exit")
+  # After the policies: plan-time findings (PLAN...) go beside the replacement they concern.
+  # --promotion-env: the comment also says which commit the environment runs (deployment record).
+  run_pipeline plan-report "$out/plan.json" --title "Terraform plan: $env_name" \
+    --markdown "$out/summary.md" --redacted "$out/plan.redacted.json" --promotion-env "$env_name" \
+    --findings "$out/policies.json"
 fi
 
 "${python[@]}" -m pipeline plan-comment --env "$env_name" --stack "$stack" \

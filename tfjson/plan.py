@@ -162,7 +162,10 @@ def _resource_change(entry: Any, *, source: str, where: str) -> ResourceChange:
     if not isinstance(entry, dict) or not isinstance(entry.get("address"), str):
         raise InputError(f"{source}: {where} is not a resource change (no address)")
     address = entry["address"]
-    replace_paths = entry.get("replace_paths") or []
+    # Terraform writes replace_paths inside "change"; older fixtures put it beside it.
+    change = entry.get("change")
+    nested = change.get("replace_paths") if isinstance(change, dict) else None
+    replace_paths = nested or entry.get("replace_paths") or []
     if not isinstance(replace_paths, list) or not all(
         isinstance(p, list) and all(isinstance(step, str | int) for step in p)
         for p in replace_paths

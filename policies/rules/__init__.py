@@ -38,6 +38,7 @@ from policies.toolkit.rows import ROW_MODULES
 # itself: backend, providers, blocks other than resources).
 # tests/policies/rules/test_layout.py checks this map against the rules.
 MODULES: dict[str, tuple[str, ...] | None] = {
+    "acm": ("aws_acm_certificate",),
     "apigateway": ("aws_api_gateway_method", "aws_apigatewayv2_api", "aws_apigatewayv2_route"),
     "autoscaling": ("aws_autoscaling_group",),
     "backend": None,
@@ -74,6 +75,7 @@ MODULES: dict[str, tuple[str, ...] | None] = {
     "elasticache": ("aws_elasticache_replication_group",),
     "elbv2": (
         "aws_alb",
+        "aws_alb_target_group",
         "aws_lb",
         "aws_lb_listener",
         "aws_lb_target_group",
@@ -118,11 +120,15 @@ MODULES: dict[str, tuple[str, ...] | None] = {
     "plan_replacements": None,
     "rds": (
         "aws_db_instance",
+        "aws_db_option_group",
         "aws_db_parameter_group",
         "aws_db_subnet_group",
+        "aws_docdb_cluster",
+        "aws_neptune_cluster",
         "aws_rds_cluster",
         "aws_rds_cluster_instance",
         "aws_rds_cluster_parameter_group",
+        "aws_rds_global_cluster",
         "aws_subnet",
     ),
     "route53": ("aws_route53_record", "aws_route53_zone"),

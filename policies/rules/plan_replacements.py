@@ -172,6 +172,18 @@ IN_USE: dict[str, tuple[frozenset[str], str]] = {
         "this parameter group",
     ),
 }
+# With a prior state, these types are judged by ID and ARN instead of configuration
+# references (PLAN110 security groups, PLAN120 target groups, PLAN130 parameter groups,
+# PLAN140 certificates), which also sees users Terraform reaches by literal ID.
+BY_PRIOR_STATE = frozenset(
+    {
+        "aws_security_group",
+        "aws_lb_target_group",
+        "aws_db_parameter_group",
+        "aws_rds_cluster_parameter_group",
+        "aws_acm_certificate",
+    }
+)
 # Resources that only wait for another and pass its ARN on: a user of one uses the other.
 PASS_THROUGH = {"aws_acm_certificate_validation": "certificate_arn"}
 _INDEX = re.compile(r"\[[^\]]*\]")
@@ -197,9 +209,10 @@ def _last_attribute(path: str) -> str:
     applies_to=("plan",),
 )
 def replacement_in_use(document: Document) -> Iterator[Violation]:
+    types = IN_USE.keys() - BY_PRIOR_STATE if document.prior_state is not None else IN_USE
     replaced = {
         _config_address(resource.address): resource
-        for resource in document.of_type(*IN_USE)
+        for resource in document.of_type(*types)
         if resource.actions == ("delete", "create")
     }
     if not replaced:

@@ -5,5 +5,6 @@
 - ``links``: following a reference or a literal name from one resource to another;
 - ``context``: what the document says around a resource (environment, region, default tags);
 - ``rows``: the Row engine, for rules whose shape repeats (one ``Row`` per rule);
-- ``documents``: IAM-style policy documents read from resources.
+- ``documents``: IAM-style policy documents read from resources;
+- ``prior_state``: what a plan's prior state holds and who uses what, by ID, ARN and name.
 """

@@ -60,3 +60,28 @@ def test_plan_keeps_which_attribute_a_reference_reads(capsys: pytest.CaptureFixt
     report = check(capsys, PLANS / "AT217_failing_function_region.json")
     messages = [f["message"] for f in report["findings"] if f["rule_id"] == "AT217"]
     assert any("must be in us-east-1" in m for m in messages)
+
+
+# Issue 19: the plan-time rules read the prior state; on the 12 shared real plans
+# (tests/fixtures/terraform-plans) none of them may report an error, and none may crash.
+SHARED_PLANS = sorted((Path(__file__).parents[1] / "fixtures" / "terraform-plans").glob("*.json"))
+PLAN_TIME_RULES = ("PLAN110", "PLAN111", "PLAN120", "PLAN130", "PLAN140", "PLAN150", "PLAN160")
+PLAN_TIME_RULES += ("PLAN161", "PLAN170")
+
+
+def test_the_shared_real_plans_are_all_here() -> None:
+    assert len(SHARED_PLANS) == 12
+
+
+@pytest.mark.parametrize("path", SHARED_PLANS, ids=lambda p: p.stem)
+def test_plan_time_rules_report_no_error_on_the_shared_real_plans(
+    capsys: pytest.CaptureFixture[str], path: Path
+) -> None:
+    report = check(capsys, path)
+    assert report["summary"]["internal_errors"] == 0
+    errors = [
+        f
+        for f in report["findings"]
+        if f["rule_id"] in PLAN_TIME_RULES and f["severity"] == "error"
+    ]
+    assert errors == []
