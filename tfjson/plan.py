@@ -88,7 +88,17 @@ def load_plan(path: Path | str) -> Plan:
 
 
 def parse_plan(data: Any, *, source: str) -> Plan:
+    """The plan in ``data``; anything that is not a plan is an InputError saying what it is."""
     require_plan(data, source=source)
+    return plan_of(data, source=source)
+
+
+def plan_of(data: dict[str, Any], *, source: str) -> Plan:
+    """The plan in ``data``, which ``tfjson.kind.document_kind`` has already called a plan.
+
+    For callers that decide the kind themselves (the policy loader reads configurations and
+    plans alike), so the kind is decided once.
+    """
     outputs_sensitive = _sensitive_output_names(data)
     return Plan(
         source=source,

@@ -1,0 +1,126 @@
+"""Finding the inputs of a check: which files, read how, forming which stack, of which kind.
+
+The kind (configuration or plan) is decided here, once per file, by ``tfjson.kind``; the
+document builders trust it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from tfjson.kind import Kind, document_kind
+from tfjson.reader import STDIN, InputError, read_json, read_json_stdin
+
+# File names that say nothing about the stack; the directory holding them names it instead.
+_GENERIC_STEMS = frozenset({"cdk", "plan", "tfplan", "main", "terraform"})
+_NEWLINE = re.compile("\n")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Source:
+    """One parsed input file: where it is, what it holds, and its text for line numbers."""
+
+    path: Path
+    display: str
+    data: Any  # a JSON object once the kind is decided (document_kind checks it)
+    text: str
+
+    @cached_property
+    def newlines(self) -> list[int]:
+        """Offsets of every line break, for turning text positions into line numbers."""
+        return [match.start() for match in _NEWLINE.finditer(self.text)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Input:
+    """One document to build: a plan, or the configuration files of one stack."""
+
+    kind: Kind
+    stack: str
+    sources: tuple[Source, ...]
+
+
+def find_inputs(path: Path) -> Iterator[Input]:
+    """The inputs at ``path``: a file, ``-`` for standard input, or a directory."""
+    if str(path) == STDIN:
+        yield stdin_input()
+    elif path.is_dir():
+        yield from _directory_inputs(path)
+    elif not path.exists():
+        raise InputError(f"{path}: no such file or directory")
+    else:
+        yield file_input(path)
+
+
+def file_input(path: Path) -> Input:
+    source = read_source(path)
+    kind = document_kind(source.data, source=source.display)
+    return Input(kind=kind, stack=stack_name(path), sources=(source,))
+
+
+def stdin_input() -> Input:
+    """``terraform show -json tfplan | policies check -``: the document on standard input."""
+    data, text = read_json_stdin(source="<stdin>", empty="input is empty")
+    source = Source(path=Path("stdin.json"), display="<stdin>", data=data, text=text)
+    kind = document_kind(data, source=source.display)
+    return Input(kind=kind, stack="stdin", sources=(source,))
+
+
+def _directory_inputs(directory: Path) -> Iterator[Input]:
+    stack_files = sorted(directory.glob("stacks/*/cdk.tf.json"))
+    if stack_files:
+        yield from (file_input(path) for path in stack_files)
+        return
+    found = False
+    config_files = sorted(directory.glob("*.tf.json"))
+    if config_files:
+        # Terraform reads every *.tf.json of a directory as one module, so they form one stack.
+        sources = tuple(read_source(path) for path in config_files)
+        for source in sources:
+            if document_kind(source.data, source=source.display) != "config":
+                raise InputError(
+                    f"{source.display}: a plan among the directory's *.tf.json configuration; "
+                    "name plans *.json"
+                )
+        found = True
+        yield Input(kind="config", stack=directory.resolve().name, sources=sources)
+    for path in sorted(directory.glob("*.json")):
+        if path.name.endswith(".tf.json"):
+            continue
+        source = read_source(path)
+        # Other JSON beside plans (cdktf's manifest.json, package.json) is not ours to judge.
+        if isinstance(source.data, dict) and "format_version" in source.data:
+            kind = document_kind(source.data, source=source.display)
+            found = True
+            yield Input(kind=kind, stack=stack_name(path), sources=(source,))
+    if not found:
+        raise InputError(
+            f"{directory}: no stacks found "
+            "(expected stacks/*/cdk.tf.json, *.tf.json or plan *.json)"
+        )
+
+
+def read_source(path: Path) -> Source:
+    data, text = read_json(path)
+    return Source(path=path, display=display_path(path), data=data, text=text)
+
+
+def stack_name(path: Path) -> str:
+    """cdktf.out/stacks/catalog-api-prod/cdk.tf.json -> catalog-api-prod; prod.tf.json -> prod."""
+    stem = path.name.removesuffix(".json").removesuffix(".tf")
+    if stem in _GENERIC_STEMS and path.resolve().parent.name:
+        return path.resolve().parent.name
+    return stem
+
+
+def display_path(path: Path) -> str:
+    """The path as users and SARIF want it: relative to the working directory when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
