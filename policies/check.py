@@ -14,8 +14,8 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from policies.command import UsageError, stdout_wants_color, write_output
 from policies.engine import evaluate, exit_code
@@ -31,8 +31,7 @@ FAIL_ON = ("error", "warning")
 LINK_BASE_ENV = "POLICIES_LINK_BASE"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Option:
+class Option(NamedTuple):
     """One ``check`` option with a value; click and the fast parser both read it from here."""
 
     dest: str
@@ -97,8 +96,7 @@ CHECK_OPTIONS = (
 )
 
 
-@dataclass(frozen=True, kw_only=True)
-class CheckRequest:
+class CheckRequest(NamedTuple):
     """One ``check`` run, however its command line was parsed."""
 
     paths: tuple[Path, ...] = ()

@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from policies.loader.environment import decide_environment
 from policies.loader.inputs import Source
@@ -22,8 +21,7 @@ from tfjson.source import source_of
 _SECTIONS = (("resource", "managed"), ("data", "data"))
 
 
-@dataclass(frozen=True, kw_only=True)
-class _Block:
+class _Block(NamedTuple):
     """A resource or data block as found: its file, mode, type, name and raw body."""
 
     source: Source

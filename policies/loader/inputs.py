@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tfjson.kind import Kind, document_kind
 from tfjson.reader import STDIN, InputError, read_json, read_json_stdin
@@ -21,23 +19,31 @@ _GENERIC_STEMS = frozenset({"cdk", "plan", "tfplan", "main", "terraform"})
 _NEWLINE = re.compile("\n")
 
 
-@dataclass(frozen=True, kw_only=True)
 class Source:
-    """One parsed input file: where it is, what it holds, and its text for line numbers."""
+    """One parsed input file: where it is, what it holds, and its text for line numbers.
 
-    path: Path
-    display: str
-    data: Any  # a JSON object once the kind is decided (document_kind checks it)
-    text: str
+    A plain class rather than a dataclass: generating a dataclass's methods at import costs
+    more than reading a stack (see ``policies bench``).
+    """
 
-    @cached_property
+    __slots__ = ("_newlines", "data", "display", "path", "text")
+
+    def __init__(self, *, path: Path, display: str, data: Any, text: str) -> None:
+        self.path = path
+        self.display = display
+        self.data = data  # a JSON object once the kind is decided (document_kind checks it)
+        self.text = text
+        self._newlines: list[int] | None = None
+
+    @property
     def newlines(self) -> list[int]:
         """Offsets of every line break, for turning text positions into line numbers."""
-        return [match.start() for match in _NEWLINE.finditer(self.text)]
+        if self._newlines is None:
+            self._newlines = [match.start() for match in _NEWLINE.finditer(self.text)]
+        return self._newlines
 
 
-@dataclass(frozen=True, kw_only=True)
-class Input:
+class Input(NamedTuple):
     """One document to build: a plan, or the configuration files of one stack."""
 
     kind: Kind
