@@ -6,8 +6,6 @@ CDKTF ``${...}`` tokens become ``UNKNOWN``, with the resource each one reference
 
 from __future__ import annotations
 
-import json
-from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -74,7 +72,7 @@ def _settings(sources: Sequence[Source]) -> tuple[Backend | None, str | None]:
                         type=backend_type,
                         config=resolve_tokens(config),
                         file=source.display,
-                        line=_line_of(source, ("terraform", "backend", backend_type)),
+                        line=source.line_of(("terraform", "backend", backend_type)),
                     )
     return backend, required_version
 
@@ -84,7 +82,7 @@ def _providers(source: Source) -> list[Provider]:
     for providers_block in blocks(source.data.get("provider"), f"{source.display}: provider"):
         for provider_name, configs in providers_block.items():
             where = f"{source.display}: provider.{provider_name}"
-            line = _line_of(source, ("provider", provider_name))
+            line = source.line_of(("provider", provider_name))
             for config in blocks(configs, where):
                 values = resolve_tokens(config)
                 alias = values.get("alias")
@@ -134,7 +132,7 @@ def _resource(
         stack=stack,
         environment=environment,
         file=block.source.display,
-        line=_line_of(block.source, ("data" if data else "resource", block.type, block.name)),
+        line=block.source.line_of(("data" if data else "resource", block.type, block.name)),
         source=source_of(body),
         mode="data" if data else "managed",
         provider=provider_key,
@@ -149,27 +147,3 @@ def _provider_key(provider: Any, resource_type: str) -> str:
         # CDKTF writes "aws.us_east_1"; hand-written JSON may wrap it as "${aws.us_east_1}".
         return provider.removeprefix("${").removesuffix("}")
     return resource_type.split("_", 1)[0]
-
-
-def _line_of(source: Source, keys: Sequence[str]) -> int | None:
-    """Line of the last of ``keys``, each searched for (as an object key) after the one before.
-
-    Plain string search plus one index of line starts per file: a stack of a thousand
-    resources costs no more than reading it.
-    """
-    text = source.text
-    position = 0
-    for key in keys:
-        needle = json.dumps(key)
-        while True:
-            found = text.find(needle, position)
-            if found < 0:
-                return None
-            after = found + len(needle)
-            while after < len(text) and text[after] in " \t\r\n":
-                after += 1
-            if after < len(text) and text[after] == ":":
-                position = found
-                break
-            position = found + len(needle)
-    return bisect_right(source.newlines, position) + 1

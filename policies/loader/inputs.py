@@ -6,7 +6,9 @@ document builders trust it.
 
 from __future__ import annotations
 
+import json
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -26,7 +28,7 @@ class Source:
     more than reading a stack (see ``policies bench``).
     """
 
-    __slots__ = ("_newlines", "data", "display", "path", "text")
+    __slots__ = ("_newlines", "_positions", "data", "display", "path", "text")
 
     def __init__(self, *, path: Path, display: str, data: Any, text: str) -> None:
         self.path = path
@@ -34,13 +36,42 @@ class Source:
         self.data = data  # a JSON object once the kind is decided (document_kind checks it)
         self.text = text
         self._newlines: list[int] | None = None
+        self._positions: dict[tuple[str, ...], int] = {}
 
-    @property
-    def newlines(self) -> list[int]:
-        """Offsets of every line break, for turning text positions into line numbers."""
+    def line_of(self, keys: tuple[str, ...]) -> int | None:
+        """Line of the last of ``keys``, each found (as an object key) after the one before.
+
+        Plain string search, remembered per key path: every resource of a stack shares the
+        search for ``"resource"`` and its type, so a stack costs about one pass over its text.
+        """
+        position = 0
+        for depth in range(1, len(keys) + 1):
+            path = keys[:depth]
+            found = self._positions.get(path)
+            if found is None:
+                found = self._positions[path] = _key_position(self.text, keys[depth - 1], position)
+            if found < 0:
+                return None
+            position = found
         if self._newlines is None:
             self._newlines = [match.start() for match in _NEWLINE.finditer(self.text)]
-        return self._newlines
+        return bisect_right(self._newlines, position) + 1
+
+
+def _key_position(text: str, key: str, start: int) -> int:
+    """Offset of the first ``"key":`` (JSON whitespace allowed before the colon) from start."""
+    needle = json.dumps(key)
+    position = start
+    while True:
+        found = text.find(needle, position)
+        if found < 0:
+            return -1
+        after = found + len(needle)
+        while after < len(text) and text[after] in " \t\r\n":
+            after += 1
+        if after < len(text) and text[after] == ":":
+            return found
+        position = after
 
 
 class Input(NamedTuple):
