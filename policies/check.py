@@ -13,15 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 from policies.command import UsageError, stdout_wants_color, write_output
 from policies.engine import evaluate, exit_code
 from policies.loader import load_paths, load_sources
-from policies.model import Severity
-from policies.registry import all_rules
+from policies.model import Document, Severity
+from policies.registry import Rule, all_rules
 from policies.reporters import FORMATS, Report, render
 from policies.waivers import DEFAULT_WAIVERS, load_waivers
 from tfjson.reader import InputError
@@ -224,16 +224,15 @@ def run_check(request: CheckRequest) -> int:
 
     Exit 0: nothing blocks; 1: a blocking finding; 2: a rule crashed (bad input raises).
     """
-    rules = all_rules()
     waiver_file = request.waivers or (DEFAULT_WAIVERS if DEFAULT_WAIVERS.exists() else None)
-    known = {rule.id for rule in rules}
-    active_waivers = load_waivers(waiver_file, known_rules=known) if waiver_file else ()
+    active_waivers = load_waivers(waiver_file, known_rules=_AllRuleIds()) if waiver_file else ()
     if not request.paths and not DEFAULT_PATH.exists():
         raise InputError(f"{DEFAULT_PATH}: no such directory; run `pipenv run synth` first")
     sources = load_sources(request.synth_file) if request.synth_file else None
     documents = load_paths(
         list(request.paths) or [DEFAULT_PATH], environment=request.environment, sources=sources
     )
+    rules = rules_for(documents)
     evaluation = evaluate(documents, rules=rules, waivers=active_waivers, today=request.today)
     severity = Severity(request.fail_on)
     for format_name, output in request.targets:
@@ -249,3 +248,29 @@ def run_check(request: CheckRequest) -> int:
     for message in evaluation.internal_errors:
         sys.stderr.write(f"policies: internal error: {message}\n")
     return exit_code(evaluation, fail_on=severity)
+
+
+def rules_for(documents: Sequence[Document]) -> list[Rule]:
+    """The rules that can find something in ``documents``."""
+    return all_rules()
+
+
+class _AllRuleIds(Collection[str]):
+    """Every rule ID, read only when a waivers file has waivers to check against them."""
+
+    def __init__(self) -> None:
+        self._ids: frozenset[str] | None = None
+
+    def _all(self) -> frozenset[str]:
+        if self._ids is None:
+            self._ids = frozenset(rule.id for rule in all_rules())
+        return self._ids
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self._all()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
