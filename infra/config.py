@@ -23,6 +23,10 @@ ENV_STATE_BUCKET = "CATALOG_STATE_BUCKET"
 ENV_STATE_REGION = "CATALOG_STATE_REGION"
 ENV_STATE_KMS_KEY_ID = "CATALOG_STATE_KMS_KEY_ID"
 ENV_GITHUB_REPOSITORY = "CATALOG_GITHUB_REPOSITORY"
+# GitHub's numeric ids of the repository and its owner: the OIDC subject names these, not the
+# names, which someone else can register after a rename (docs/trust-model.md).
+ENV_GITHUB_REPOSITORY_ID = "CATALOG_GITHUB_REPOSITORY_ID"
+ENV_GITHUB_REPOSITORY_OWNER_ID = "CATALOG_GITHUB_REPOSITORY_OWNER_ID"
 ENV_HOSTED_ZONE = "CATALOG_HOSTED_ZONE"
 # "local" (default) until the administrator migrates the bootstrap state into the bucket it
 # created, then "s3" (docs/bootstrap.md).
@@ -32,6 +36,9 @@ BOOTSTRAP_BACKENDS = ("local", "s3")
 DEFAULT_REGION = "eu-north-1"
 DEFAULT_STATE_BUCKET = "catalog-api-terraform-state"
 DEFAULT_HOSTED_ZONE = "catalog.example.com"
+# No GitHub repository or account has id 0: a bootstrap synthesized without the real ids
+# trusts no token at all (fails closed) instead of trusting a name.
+UNSET_GITHUB_ID = "0"
 
 
 class CiSource(StrEnum):
@@ -122,12 +129,29 @@ SETTINGS: tuple[Setting, ...] = (
         ci_source=CiSource.COMPUTED,
         computed_from="${{ github.repository }}",
     ),
+    Setting(
+        name=ENV_GITHUB_REPOSITORY_ID,
+        meaning="numeric id of that repository, in the OIDC subject",
+        default=f"{UNSET_GITHUB_ID}, trusted by no token",
+        ci_source=CiSource.COMPUTED,
+        computed_from="${{ github.repository_id }}",
+        required="for the bootstrap",
+    ),
+    Setting(
+        name=ENV_GITHUB_REPOSITORY_OWNER_ID,
+        meaning="numeric id of its owner, in the OIDC subject",
+        default=f"{UNSET_GITHUB_ID}, trusted by no token",
+        ci_source=CiSource.COMPUTED,
+        computed_from="${{ github.repository_owner_id }}",
+        required="for the bootstrap",
+    ),
 )
 SETTING_NAMES: tuple[str, ...] = tuple(setting.name for setting in SETTINGS)
 
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
+_GITHUB_ID = re.compile(r"^[0-9]{1,20}$")
 # The forms the S3 backend accepts for kms_key_id: key or alias ARN, alias name, key id.
 _KMS_KEY_ID = re.compile(
     r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]+"
@@ -150,40 +174,78 @@ class CapacityProviderSplit:
 
 
 @dataclass(frozen=True, kw_only=True)
-class EnvironmentConfig:
-    name: str
-    region: str
-    owner: str
-    is_production: bool
-    # DNS: the public Route 53 zone holding the site and origin names. HTTPS to the ALB origin
-    # and a TLSv1.2 viewer minimum both need certificates for names we own, because CloudFront
-    # forces TLSv1 on its default *.cloudfront.net certificate.
+class DnsConfig:
+    """The public Route 53 zone holding the site and origin names.
+
+    HTTPS to the ALB origin and a TLSv1.2 viewer minimum both need certificates for names we
+    own, because CloudFront forces TLSv1 on its default *.cloudfront.net certificate.
+    """
+
     hosted_zone_name: str
     subdomain: str
-    # network
+
+    @property
+    def domain_name(self) -> str:
+        """Viewer-facing name served by CloudFront."""
+        if not self.subdomain:
+            return self.hosted_zone_name
+        return f"{self.subdomain}.{self.hosted_zone_name}"
+
+    @property
+    def origin_domain_name(self) -> str:
+        """Name CloudFront uses to reach the ALB over HTTPS (covered by the ALB certificate)."""
+        return f"origin.{self.domain_name}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkConfig:
     vpc_cidr: str
     az_count: int
     nat_gateway_per_az: bool
     flow_log_retention_days: int
-    # database
-    db_engine_version: str
-    db_instance_class: str
-    db_instance_count: int
-    db_backup_retention_days: int
-    db_deletion_protection: bool
-    db_skip_final_snapshot: bool
-    # service
-    container_image: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatabaseConfig:
+    engine_version: str
+    instance_class: str
+    instance_count: int
+    backup_retention_days: int
+    deletion_protection: bool
+    skip_final_snapshot: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class AutoscalingConfig:
+    min_count: int
+    max_count: int
+    cpu_target: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceConfig:
+    image: str
     container_port: int
-    task_cpu: int
-    task_memory: int
+    cpu: int
+    memory: int
     desired_count: int
-    autoscaling_min: int
-    autoscaling_max: int
-    autoscaling_cpu_target: float
+    autoscaling: AutoscalingConfig
     capacity: CapacityProviderSplit
-    app_log_retention_days: int
-    # storage, secrets, cdn
+    log_retention_days: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnvironmentConfig:
+    """One environment: identity, plus one sizing object per component that needs one."""
+
+    name: str
+    region: str
+    owner: str
+    is_production: bool
+    dns: DnsConfig
+    network: NetworkConfig
+    database: DatabaseConfig
+    service: ServiceConfig
     log_bucket_expiration_days: int
     secret_recovery_window_days: int
     kms_deletion_window_days: int
@@ -208,20 +270,8 @@ class EnvironmentConfig:
         return f"{PROJECT}-github-apply-{self.name}"
 
     @property
-    def domain_name(self) -> str:
-        """Viewer-facing name served by CloudFront."""
-        if not self.subdomain:
-            return self.hosted_zone_name
-        return f"{self.subdomain}.{self.hosted_zone_name}"
-
-    @property
-    def origin_domain_name(self) -> str:
-        """Name CloudFront uses to reach the ALB over HTTPS (covered by the ALB certificate)."""
-        return f"origin.{self.domain_name}"
-
-    @property
     def availability_zones(self) -> tuple[str, ...]:
-        return tuple(f"{self.region}{suffix}" for suffix in "abc"[: self.az_count])
+        return tuple(f"{self.region}{suffix}" for suffix in "abc"[: self.network.az_count])
 
     @property
     def tags(self) -> dict[str, str]:
@@ -241,13 +291,26 @@ class StateBackendConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class GithubRepository:
+    """The repository whose workflows the bootstrap's OIDC roles trust."""
+
+    name: str  # owner/name: in job_workflow_ref, which GitHub always writes with names
+    id: str  # repository_id
+    owner_id: str  # repository_owner_id
+
+
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     """Everything one app run needs: the selected environments and where their state lives."""
 
     environments: tuple[EnvironmentConfig, ...]
     state: StateBackendConfig
-    github_repository: str
+    github: GithubRepository
     bootstrap_backend: str = "local"  # one of BOOTSTRAP_BACKENDS
+
+    @property
+    def github_repository(self) -> str:
+        return self.github.name
 
 
 _DEV = EnvironmentConfig(
@@ -255,28 +318,28 @@ _DEV = EnvironmentConfig(
     region=DEFAULT_REGION,
     owner="platform-team",
     is_production=False,
-    hosted_zone_name=DEFAULT_HOSTED_ZONE,
-    subdomain="dev",
-    vpc_cidr="10.10.0.0/16",
-    az_count=2,
-    nat_gateway_per_az=False,
-    flow_log_retention_days=14,
-    db_engine_version="16.6",
-    db_instance_class="db.t4g.medium",
-    db_instance_count=1,
-    db_backup_retention_days=1,
-    db_deletion_protection=False,
-    db_skip_final_snapshot=True,
-    container_image="public.ecr.aws/docker/library/node:22-alpine",
-    container_port=3000,
-    task_cpu=256,
-    task_memory=512,
-    desired_count=1,
-    autoscaling_min=1,
-    autoscaling_max=2,
-    autoscaling_cpu_target=70.0,
-    capacity=CapacityProviderSplit(on_demand_base=0, on_demand_weight=0, spot_weight=1),
-    app_log_retention_days=14,
+    dns=DnsConfig(hosted_zone_name=DEFAULT_HOSTED_ZONE, subdomain="dev"),
+    network=NetworkConfig(
+        vpc_cidr="10.10.0.0/16", az_count=2, nat_gateway_per_az=False, flow_log_retention_days=14
+    ),
+    database=DatabaseConfig(
+        engine_version="16.6",
+        instance_class="db.t4g.medium",
+        instance_count=1,
+        backup_retention_days=1,
+        deletion_protection=False,
+        skip_final_snapshot=True,
+    ),
+    service=ServiceConfig(
+        image="public.ecr.aws/docker/library/node:22-alpine",
+        container_port=3000,
+        cpu=256,
+        memory=512,
+        desired_count=1,
+        autoscaling=AutoscalingConfig(min_count=1, max_count=2, cpu_target=70.0),
+        capacity=CapacityProviderSplit(on_demand_base=0, on_demand_weight=0, spot_weight=1),
+        log_retention_days=14,
+    ),
     log_bucket_expiration_days=30,
     secret_recovery_window_days=0,
     kms_deletion_window_days=7,
@@ -286,19 +349,20 @@ _DEV = EnvironmentConfig(
 _STAGING = replace(
     _DEV,
     name="staging",
-    subdomain="staging",
-    vpc_cidr="10.20.0.0/16",
-    flow_log_retention_days=30,
-    db_instance_count=2,
-    db_backup_retention_days=7,
-    db_skip_final_snapshot=False,
-    task_cpu=512,
-    task_memory=1024,
-    desired_count=2,
-    autoscaling_min=2,
-    autoscaling_max=4,
-    capacity=CapacityProviderSplit(on_demand_base=1, on_demand_weight=1, spot_weight=1),
-    app_log_retention_days=30,
+    dns=replace(_DEV.dns, subdomain="staging"),
+    network=replace(_DEV.network, vpc_cidr="10.20.0.0/16", flow_log_retention_days=30),
+    database=replace(
+        _DEV.database, instance_count=2, backup_retention_days=7, skip_final_snapshot=False
+    ),
+    service=replace(
+        _DEV.service,
+        cpu=512,
+        memory=1024,
+        desired_count=2,
+        autoscaling=replace(_DEV.service.autoscaling, min_count=2, max_count=4),
+        capacity=CapacityProviderSplit(on_demand_base=1, on_demand_weight=1, spot_weight=1),
+        log_retention_days=30,
+    ),
     log_bucket_expiration_days=90,
     secret_recovery_window_days=7,
 )
@@ -307,24 +371,27 @@ _PROD = replace(
     _DEV,
     name="prod",
     is_production=True,
-    subdomain="",
-    vpc_cidr="10.30.0.0/16",
-    az_count=3,
-    nat_gateway_per_az=True,
-    flow_log_retention_days=365,
-    db_instance_class="db.r7g.large",
-    db_instance_count=2,
-    db_backup_retention_days=30,
-    db_deletion_protection=True,
-    db_skip_final_snapshot=False,
-    task_cpu=1024,
-    task_memory=2048,
-    desired_count=3,
-    autoscaling_min=3,
-    autoscaling_max=12,
-    autoscaling_cpu_target=60.0,
-    capacity=CapacityProviderSplit(on_demand_base=2, on_demand_weight=1, spot_weight=3),
-    app_log_retention_days=365,
+    dns=replace(_DEV.dns, subdomain=""),
+    network=NetworkConfig(
+        vpc_cidr="10.30.0.0/16", az_count=3, nat_gateway_per_az=True, flow_log_retention_days=365
+    ),
+    database=replace(
+        _DEV.database,
+        instance_class="db.r7g.large",
+        instance_count=2,
+        backup_retention_days=30,
+        deletion_protection=True,
+        skip_final_snapshot=False,
+    ),
+    service=replace(
+        _DEV.service,
+        cpu=1024,
+        memory=2048,
+        desired_count=3,
+        autoscaling=AutoscalingConfig(min_count=3, max_count=12, cpu_target=60.0),
+        capacity=CapacityProviderSplit(on_demand_base=2, on_demand_weight=1, spot_weight=3),
+        log_retention_days=365,
+    ),
     log_bucket_expiration_days=365,
     secret_recovery_window_days=30,
     kms_deletion_window_days=30,
@@ -340,38 +407,15 @@ def validate_environment(env: EnvironmentConfig) -> EnvironmentConfig:
         raise ConfigError(
             f"region '{env.region}' is not supported (supported: {', '.join(SUPPORTED_REGIONS)})"
         )
-    try:
-        network = ipaddress.IPv4Network(env.vpc_cidr, strict=True)
-    except ValueError as exc:
-        raise ConfigError(f"{env.name}: invalid VPC CIDR '{env.vpc_cidr}': {exc}") from None
-    if not 16 <= network.prefixlen <= 24:
-        raise ConfigError(
-            f"{env.name}: VPC CIDR '{env.vpc_cidr}' must have a prefix between /16 and /24"
-        )
-    if env.az_count not in (2, 3):
-        raise ConfigError(f"{env.name}: az_count must be 2 or 3, got {env.az_count}")
-    if env.is_production and env.db_instance_count < 2:
-        raise ConfigError(f"{env.name}: production needs at least 2 database instances")
-    if env.db_instance_count < 1:
-        raise ConfigError(f"{env.name}: db_instance_count must be at least 1")
-    if not _DOMAIN_NAME.match(env.domain_name):
-        raise ConfigError(f"{env.name}: invalid domain name '{env.domain_name}'")
+    _validate_network(env.name, env.network)
+    _validate_database(env.name, env.database, is_production=env.is_production)
+    if not _DOMAIN_NAME.match(env.dns.domain_name):
+        raise ConfigError(f"{env.name}: invalid domain name '{env.dns.domain_name}'")
     if not 7 <= env.kms_deletion_window_days <= 30:
         raise ConfigError(
             f"{env.name}: kms_deletion_window_days must be 7-30, got {env.kms_deletion_window_days}"
         )
-    if env.task_memory not in FARGATE_MEMORY_BY_CPU.get(env.task_cpu, ()):
-        raise ConfigError(
-            f"{env.name}: Fargate has no task size cpu={env.task_cpu} memory={env.task_memory}"
-        )
-    if not 0 < env.autoscaling_min <= env.desired_count <= env.autoscaling_max:
-        raise ConfigError(
-            f"{env.name}: need 0 < autoscaling_min <= desired_count <= autoscaling_max, got "
-            f"{env.autoscaling_min}/{env.desired_count}/{env.autoscaling_max}"
-        )
-    split = env.capacity
-    if split.on_demand_weight + split.spot_weight == 0:
-        raise ConfigError(f"{env.name}: capacity split needs a non-zero weight")
+    _validate_service(env.name, env.service)
     window = env.secret_recovery_window_days
     if window != 0 and not 7 <= window <= 30:
         raise ConfigError(
@@ -380,6 +424,42 @@ def validate_environment(env: EnvironmentConfig) -> EnvironmentConfig:
     if env.is_production and window == 0:
         raise ConfigError(f"{env.name}: production secrets need a recovery window (7-30 days)")
     return env
+
+
+def _validate_network(name: str, network: NetworkConfig) -> None:
+    try:
+        vpc = ipaddress.IPv4Network(network.vpc_cidr, strict=True)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: invalid VPC CIDR '{network.vpc_cidr}': {exc}") from None
+    if not 16 <= vpc.prefixlen <= 24:
+        raise ConfigError(
+            f"{name}: VPC CIDR '{network.vpc_cidr}' must have a prefix between /16 and /24"
+        )
+    if network.az_count not in (2, 3):
+        raise ConfigError(f"{name}: az_count must be 2 or 3, got {network.az_count}")
+
+
+def _validate_database(name: str, database: DatabaseConfig, *, is_production: bool) -> None:
+    if is_production and database.instance_count < 2:
+        raise ConfigError(f"{name}: production needs at least 2 database instances")
+    if database.instance_count < 1:
+        raise ConfigError(f"{name}: db_instance_count must be at least 1")
+
+
+def _validate_service(name: str, service: ServiceConfig) -> None:
+    if service.memory not in FARGATE_MEMORY_BY_CPU.get(service.cpu, ()):
+        raise ConfigError(
+            f"{name}: Fargate has no task size cpu={service.cpu} memory={service.memory}"
+        )
+    scaling = service.autoscaling
+    if not 0 < scaling.min_count <= service.desired_count <= scaling.max_count:
+        raise ConfigError(
+            f"{name}: need 0 < autoscaling_min <= desired_count <= autoscaling_max, got "
+            f"{scaling.min_count}/{service.desired_count}/{scaling.max_count}"
+        )
+    split = service.capacity
+    if split.on_demand_weight + split.spot_weight == 0:
+        raise ConfigError(f"{name}: capacity split needs a non-zero weight")
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
@@ -401,7 +481,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             raise ConfigError(f"{ENV_ENVIRONMENTS} names environment '{name}' more than once")
         env = replace(ENVIRONMENTS[name], region=region)
         if hosted_zone:
-            env = replace(env, hosted_zone_name=hosted_zone)
+            env = replace(env, dns=replace(env.dns, hosted_zone_name=hosted_zone))
         selected.append(validate_environment(env))
 
     bucket = environ.get(ENV_STATE_BUCKET, "").strip() or DEFAULT_STATE_BUCKET
@@ -419,9 +499,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             f"invalid {ENV_STATE_KMS_KEY_ID} '{kms_key_id}' "
             "(expected a KMS key or alias ARN, alias/<name> or a key id)"
         )
-    repository = environ.get(ENV_GITHUB_REPOSITORY, "").strip() or DEFAULT_GITHUB_REPOSITORY
-    if not _GITHUB_REPOSITORY.match(repository):
-        raise ConfigError(f"invalid GitHub repository '{repository}' (expected owner/name)")
+    github = _github_repository(environ)
     bootstrap_backend = environ.get(ENV_BOOTSTRAP_BACKEND, "").strip().lower() or "local"
     if bootstrap_backend not in BOOTSTRAP_BACKENDS:
         raise ConfigError(
@@ -435,6 +513,23 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             region=state_region,
             kms_key_id=kms_key_id,
         ),
-        github_repository=repository,
+        github=github,
         bootstrap_backend=bootstrap_backend,
+    )
+
+
+def _github_repository(environ: Mapping[str, str]) -> GithubRepository:
+    repository = environ.get(ENV_GITHUB_REPOSITORY, "").strip() or DEFAULT_GITHUB_REPOSITORY
+    if not _GITHUB_REPOSITORY.match(repository):
+        raise ConfigError(f"invalid GitHub repository '{repository}' (expected owner/name)")
+    ids = {}
+    for name in (ENV_GITHUB_REPOSITORY_ID, ENV_GITHUB_REPOSITORY_OWNER_ID):
+        value = environ.get(name, "").strip() or UNSET_GITHUB_ID
+        if not _GITHUB_ID.match(value):
+            raise ConfigError(f"invalid {name} '{value}' (expected GitHub's numeric id)")
+        ids[name] = value
+    return GithubRepository(
+        name=repository,
+        id=ids[ENV_GITHUB_REPOSITORY_ID],
+        owner_id=ids[ENV_GITHUB_REPOSITORY_OWNER_ID],
     )

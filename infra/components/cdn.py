@@ -29,6 +29,34 @@ ORIGIN_ID = "alb"
 VIEWER_TLS_POLICY = "TLSv1.2_2021"
 
 
+def alb_origin(origin_domain_name: str) -> CloudfrontDistributionOrigin:
+    """The ALB, reached over HTTPS by its own name (never *.elb.amazonaws.com)."""
+    return CloudfrontDistributionOrigin(
+        origin_id=ORIGIN_ID,
+        domain_name=origin_domain_name,
+        custom_origin_config=CloudfrontDistributionOriginCustomOriginConfig(
+            http_port=80,
+            https_port=443,
+            origin_protocol_policy="https-only",
+            origin_ssl_protocols=["TLSv1.2"],
+        ),
+    )
+
+
+def uncached_behavior() -> CloudfrontDistributionDefaultCacheBehavior:
+    """Every method to the origin, nothing cached, security headers on every response."""
+    return CloudfrontDistributionDefaultCacheBehavior(
+        target_origin_id=ORIGIN_ID,
+        viewer_protocol_policy="redirect-to-https",
+        allowed_methods=["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+        cached_methods=["GET", "HEAD"],
+        cache_policy_id=CACHING_DISABLED_POLICY_ID,
+        origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY_ID,
+        response_headers_policy_id=SECURITY_HEADERS_POLICY_ID,
+        compress=True,
+    )
+
+
 class Cdn(Construct):
     def __init__(
         self,
@@ -63,28 +91,8 @@ class Cdn(Construct):
             comment=name,
             aliases=[domain_name],
             price_class=price_class,
-            origin=[
-                CloudfrontDistributionOrigin(
-                    origin_id=ORIGIN_ID,
-                    domain_name=origin_domain_name,
-                    custom_origin_config=CloudfrontDistributionOriginCustomOriginConfig(
-                        http_port=80,
-                        https_port=443,
-                        origin_protocol_policy="https-only",
-                        origin_ssl_protocols=["TLSv1.2"],
-                    ),
-                )
-            ],
-            default_cache_behavior=CloudfrontDistributionDefaultCacheBehavior(
-                target_origin_id=ORIGIN_ID,
-                viewer_protocol_policy="redirect-to-https",
-                allowed_methods=["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
-                cached_methods=["GET", "HEAD"],
-                cache_policy_id=CACHING_DISABLED_POLICY_ID,
-                origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY_ID,
-                response_headers_policy_id=SECURITY_HEADERS_POLICY_ID,
-                compress=True,
-            ),
+            origin=[alb_origin(origin_domain_name)],
+            default_cache_behavior=uncached_behavior(),
             restrictions=CloudfrontDistributionRestrictions(
                 geo_restriction=CloudfrontDistributionRestrictionsGeoRestriction(
                     restriction_type="none"
@@ -99,6 +107,9 @@ class Cdn(Construct):
                 bucket=log_bucket_domain_name, prefix=log_prefix, include_cookies=False
             ),
         )
+        self._add_alias_records(domain_name=domain_name, zone_id=zone_id)
+
+    def _add_alias_records(self, *, domain_name: str, zone_id: str) -> None:
         self.alias_records = [
             Route53Record(
                 self,

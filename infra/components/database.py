@@ -15,6 +15,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import (
 from constructs import Construct
 
 from infra.components.iam import policy_document, service_trust_policy
+from infra.config import DatabaseConfig
 
 ENGINE = "aurora-postgresql"
 PORT = 5432
@@ -25,20 +26,17 @@ PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7  # the free tier
 
 
 class Database(Construct):
+    """Aurora PostgreSQL cluster, its instances, and the enhanced-monitoring role."""
+
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
         name: str,
+        config: DatabaseConfig,
         vpc_id: str,
         subnets: list[Subnet],
-        engine_version: str,
-        instance_class: str,
-        instance_count: int,
-        backup_retention_days: int,
-        deletion_protection: bool,
-        skip_final_snapshot: bool,
         kms_key_arn: str,
         region: str,
         account_id: str,
@@ -59,12 +57,17 @@ class Database(Construct):
             vpc_id=vpc_id,
             tags={"Name": f"{name}-database"},
         )
+        self._add_cluster(name=name, config=config, kms_key_arn=kms_key_arn)
+        self._add_monitoring_role(name=name, region=region, account_id=account_id)
+        self._add_instances(name=name, config=config, kms_key_arn=kms_key_arn)
+
+    def _add_cluster(self, *, name: str, config: DatabaseConfig, kms_key_arn: str) -> None:
         self.cluster = RdsCluster(
             self,
             "cluster",
             cluster_identifier=name,
             engine=ENGINE,
-            engine_version=engine_version,
+            engine_version=config.engine_version,
             database_name=DATABASE_NAME,
             master_username=MASTER_USERNAME,
             # RDS creates and rotates the password in Secrets Manager: it never exists in
@@ -76,18 +79,20 @@ class Database(Construct):
             db_subnet_group_name=self.subnet_group.name,
             vpc_security_group_ids=[self.security_group.id],
             port=PORT,
-            backup_retention_period=backup_retention_days,
+            backup_retention_period=config.backup_retention_days,
             preferred_backup_window="02:00-03:00",
             preferred_maintenance_window="sun:03:30-sun:04:30",
             copy_tags_to_snapshot=True,
-            deletion_protection=deletion_protection,
-            skip_final_snapshot=skip_final_snapshot,
+            deletion_protection=config.deletion_protection,
+            skip_final_snapshot=config.skip_final_snapshot,
             # Terraform refuses to destroy a cluster that keeps a final snapshot unless the
             # snapshot has a name.
-            final_snapshot_identifier=None if skip_final_snapshot else f"{name}-final",
+            final_snapshot_identifier=None if config.skip_final_snapshot else f"{name}-final",
             enabled_cloudwatch_logs_exports=["postgresql"],
             iam_database_authentication_enabled=True,
         )
+
+    def _add_monitoring_role(self, *, name: str, region: str, account_id: str) -> None:
         self.monitoring_role = IamRole(
             self,
             "monitoring-role",
@@ -124,6 +129,8 @@ class Database(Construct):
                 ]
             ),
         )
+
+    def _add_instances(self, *, name: str, config: DatabaseConfig, kms_key_arn: str) -> None:
         self.instances = [
             RdsClusterInstance(
                 self,
@@ -131,8 +138,8 @@ class Database(Construct):
                 identifier=f"{name}-{i + 1}",
                 cluster_identifier=self.cluster.id,
                 engine=ENGINE,
-                engine_version=engine_version,
-                instance_class=instance_class,
+                engine_version=config.engine_version,
+                instance_class=config.instance_class,
                 db_subnet_group_name=self.subnet_group.name,
                 publicly_accessible=False,
                 # The version is pinned in config and checked against the region's list;
@@ -144,7 +151,7 @@ class Database(Construct):
                 performance_insights_kms_key_id=kms_key_arn,
                 performance_insights_retention_period=PERFORMANCE_INSIGHTS_RETENTION_DAYS,
             )
-            for i in range(instance_count)
+            for i in range(config.instance_count)
         ]
 
     def allow_from(self, id: str, *, security_group_id: str) -> VpcSecurityGroupIngressRule:

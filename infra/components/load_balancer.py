@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_aws.lb import Lb, LbAccessLogs
 from cdktf_cdktf_provider_aws.lb_listener import LbListener, LbListenerDefaultAction
@@ -22,7 +24,18 @@ TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 HEALTH_CHECK_PATH = "/health"
 
 
+@dataclass(frozen=True, kw_only=True)
+class LoadBalancerTarget:
+    """What a service behind the ALB needs from it."""
+
+    security_group_id: str  # the ALB's, admitted by the service's security group
+    target_group_arn: str
+    listener: ITerraformDependable  # a target group is usable once a listener forwards to it
+
+
 class LoadBalancer(Construct):
+    """Security group, ALB, target group, origin certificate and name, HTTPS listener."""
+
     def __init__(
         self,
         scope: Construct,
@@ -41,6 +54,34 @@ class LoadBalancer(Construct):
         deletion_protection: bool,
     ) -> None:
         super().__init__(scope, id)
+        self._add_security_group(
+            name=name, vpc_id=vpc_id, cloudfront_prefix_list_id=cloudfront_prefix_list_id
+        )
+        self.load_balancer = Lb(
+            self,
+            "alb",
+            name=name,  # ALB names are limited to 32 characters
+            load_balancer_type="application",
+            internal=False,
+            security_groups=[self.security_group.id],
+            subnets=[subnet.id for subnet in subnets],
+            drop_invalid_header_fields=True,
+            enable_deletion_protection=deletion_protection,
+            access_logs=LbAccessLogs(bucket=log_bucket, prefix=log_prefix, enabled=True),
+            # ELB checks write access when logging is enabled: the bucket policy must exist.
+            depends_on=[log_bucket_ready],
+        )
+        self._add_target_group(name=name, vpc_id=vpc_id, target_port=target_port)
+        self._add_https_origin(origin_domain_name=origin_domain_name, zone_id=zone_id)
+        self.target = LoadBalancerTarget(
+            security_group_id=self.security_group.id,
+            target_group_arn=self.target_group.arn,
+            listener=self.listener,
+        )
+
+    def _add_security_group(
+        self, *, name: str, vpc_id: str, cloudfront_prefix_list_id: str
+    ) -> None:
         self.security_group = SecurityGroup(
             self,
             "security-group",
@@ -59,20 +100,8 @@ class LoadBalancer(Construct):
             to_port=HTTPS_PORT,
             description="HTTPS from CloudFront origin-facing servers",
         )
-        self.load_balancer = Lb(
-            self,
-            "alb",
-            name=name,  # ALB names are limited to 32 characters
-            load_balancer_type="application",
-            internal=False,
-            security_groups=[self.security_group.id],
-            subnets=[subnet.id for subnet in subnets],
-            drop_invalid_header_fields=True,
-            enable_deletion_protection=deletion_protection,
-            access_logs=LbAccessLogs(bucket=log_bucket, prefix=log_prefix, enabled=True),
-            # ELB checks write access when logging is enabled: the bucket policy must exist.
-            depends_on=[log_bucket_ready],
-        )
+
+    def _add_target_group(self, *, name: str, vpc_id: str, target_port: int) -> None:
         self.target_group = LbTargetGroup(
             self,
             "target-group",
@@ -91,6 +120,8 @@ class LoadBalancer(Construct):
                 unhealthy_threshold=3,
             ),
         )
+
+    def _add_https_origin(self, *, origin_domain_name: str, zone_id: str) -> None:
         # CloudFront checks the origin's certificate against the origin name, and nobody can
         # get one for *.elb.amazonaws.com: HTTPS to the origin needs a name we own.
         self.certificate = DnsValidatedCertificate(

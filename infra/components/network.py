@@ -19,19 +19,20 @@ from constructs import Construct
 
 from infra.addressing import subnet_cidrs
 from infra.components.iam import policy_document, service_trust_policy
+from infra.config import NetworkConfig
 
 
 class Network(Construct):
+    """VPC, public and private subnets per AZ, NAT, routes and VPC flow logs."""
+
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
         name: str,
-        cidr: str,
+        config: NetworkConfig,
         availability_zones: tuple[str, ...],
-        nat_gateway_per_az: bool,
-        flow_log_retention_days: int,
         log_kms_key_arn: str,
         account_id: str,
     ) -> None:
@@ -39,7 +40,7 @@ class Network(Construct):
         self.vpc = Vpc(
             self,
             "vpc",
-            cidr_block=cidr,
+            cidr_block=config.vpc_cidr,
             enable_dns_hostnames=True,
             enable_dns_support=True,
             tags={"Name": name},
@@ -51,8 +52,24 @@ class Network(Construct):
         self.internet_gateway = InternetGateway(
             self, "internet-gateway", vpc_id=self.vpc.id, tags={"Name": name}
         )
+        self._add_subnets(
+            name=name, vpc_cidr=config.vpc_cidr, availability_zones=availability_zones
+        )
+        self._add_public_routes(name=name)
+        nat_count = len(availability_zones) if config.nat_gateway_per_az else 1
+        self._add_nat_gateways(name=name, nat_count=nat_count)
+        self._add_private_routes(name=name, availability_zones=availability_zones)
+        self._add_flow_logs(
+            name=name,
+            retention_days=config.flow_log_retention_days,
+            log_kms_key_arn=log_kms_key_arn,
+            account_id=account_id,
+        )
 
-        public_cidrs, private_cidrs = subnet_cidrs(cidr, az_count=len(availability_zones))
+    def _add_subnets(
+        self, *, name: str, vpc_cidr: str, availability_zones: tuple[str, ...]
+    ) -> None:
+        public_cidrs, private_cidrs = subnet_cidrs(vpc_cidr, az_count=len(availability_zones))
         self.public_subnets = [
             Subnet(
                 self,
@@ -77,6 +94,7 @@ class Network(Construct):
             for i, (az, block) in enumerate(zip(availability_zones, private_cidrs, strict=True))
         ]
 
+    def _add_public_routes(self, *, name: str) -> None:
         self.public_route_table = RouteTable(
             self, "public-route-table", vpc_id=self.vpc.id, tags={"Name": f"{name}-public"}
         )
@@ -95,7 +113,7 @@ class Network(Construct):
                 route_table_id=self.public_route_table.id,
             )
 
-        nat_count = len(availability_zones) if nat_gateway_per_az else 1
+    def _add_nat_gateways(self, *, name: str, nat_count: int) -> None:
         self.nat_eips = [
             Eip(self, f"nat-eip-{i}", domain="vpc", tags={"Name": f"{name}-nat-{i}"})
             for i in range(nat_count)
@@ -111,8 +129,11 @@ class Network(Construct):
             )
             for i in range(nat_count)
         ]
+
+    def _add_private_routes(self, *, name: str, availability_zones: tuple[str, ...]) -> None:
         # One private route table per AZ, so moving from one shared NAT to one per AZ only
         # changes routes, never subnet associations.
+        nat_count = len(self.nat_gateways)
         self.private_route_tables = []
         for i, subnet in enumerate(self.private_subnets):
             table = RouteTable(
@@ -136,11 +157,14 @@ class Network(Construct):
             )
             self.private_route_tables.append(table)
 
+    def _add_flow_logs(
+        self, *, name: str, retention_days: int, log_kms_key_arn: str, account_id: str
+    ) -> None:
         self.flow_log_group = CloudwatchLogGroup(
             self,
             "flow-log-group",
             name=f"/vpc/{name}/flow-logs",
-            retention_in_days=flow_log_retention_days,
+            retention_in_days=retention_days,
             kms_key_id=log_kms_key_arn,
         )
         self.flow_log_role = IamRole(

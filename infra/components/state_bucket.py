@@ -181,7 +181,23 @@ class StateBucket(Construct):
         super().__init__(scope, id)
         protected = TerraformResourceLifecycle(prevent_destroy=True)
         ci_role_names = sorted({name for s in scopes for name in s.role_names})
+        self._add_key(
+            bucket_name=bucket_name,
+            account_id=account_id,
+            ci_role_names=ci_role_names,
+            lifecycle=protected,
+        )
+        self._add_bucket(bucket_name=bucket_name, scopes=scopes, lifecycle=protected)
+        self._add_lifecycle_rules()
 
+    def _add_key(
+        self,
+        *,
+        bucket_name: str,
+        account_id: str,
+        ci_role_names: list[str],
+        lifecycle: TerraformResourceLifecycle,
+    ) -> None:
         self.key = KmsKey(
             self,
             "key",
@@ -191,7 +207,7 @@ class StateBucket(Construct):
             policy=policy_document(
                 key_policy_statements(account_id=account_id, ci_role_names=ci_role_names)
             ),
-            lifecycle=protected,
+            lifecycle=lifecycle,
         )
         self.key_alias = KmsAlias(
             self,
@@ -200,7 +216,15 @@ class StateBucket(Construct):
             name="alias/" + bucket_name.replace(".", "-"),
             target_key_id=self.key.key_id,
         )
-        self.bucket = S3Bucket(self, "bucket", bucket=bucket_name, lifecycle=protected)
+
+    def _add_bucket(
+        self,
+        *,
+        bucket_name: str,
+        scopes: Sequence[StateKeyScope],
+        lifecycle: TerraformResourceLifecycle,
+    ) -> None:
+        self.bucket = S3Bucket(self, "bucket", bucket=bucket_name, lifecycle=lifecycle)
         self.versioning = S3BucketVersioningA(
             self,
             "versioning",
@@ -242,6 +266,8 @@ class StateBucket(Construct):
             # S3 rejects a policy write that races the public access block update.
             depends_on=[self.public_access_block],
         )
+
+    def _add_lifecycle_rules(self) -> None:
         self.lifecycle_configuration = S3BucketLifecycleConfiguration(
             self,
             "lifecycle",

@@ -66,6 +66,11 @@ class LogStorage(Construct):
             bucket=f"{name}-logs-{account_id}",
             force_destroy=force_destroy,
         )
+        self._add_bucket_settings()
+        self._add_lifecycle(expiration_days=expiration_days)
+        self._add_policy(account_id=account_id, elb_account_arn=elb_account_arn)
+
+    def _add_bucket_settings(self) -> None:
         # ALB access logging only accepts SSE-S3; SSE-KMS would make log delivery fail.
         self.encryption = S3BucketServerSideEncryptionConfigurationA(
             self,
@@ -90,6 +95,8 @@ class LogStorage(Construct):
             bucket=self.bucket.id,
             rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerPreferred"),
         )
+
+    def _add_lifecycle(self, *, expiration_days: int) -> None:
         self.lifecycle = S3BucketLifecycleConfiguration(
             self,
             "lifecycle",
@@ -110,6 +117,8 @@ class LogStorage(Construct):
                 )
             ],
         )
+
+    def _add_policy(self, *, account_id: str, elb_account_arn: str) -> None:
         alb_log_objects = f"{self.bucket.arn}/{ALB_LOG_PREFIX}/AWSLogs/{account_id}/*"
         self.policy = S3BucketPolicy(
             self,

@@ -22,7 +22,7 @@ from infra.components.iam import PermissionsBoundaryAspect, permissions_boundary
 from infra.components.load_balancer import LoadBalancer
 from infra.components.network import Network
 from infra.components.secrets import Secrets
-from infra.components.service import Service
+from infra.components.service import Service, ServiceSecrets
 from infra.components.storage import LogStorage
 from infra.config import PROJECT, EnvironmentConfig, StateBackendConfig
 
@@ -31,6 +31,8 @@ RUNTIME_SECRET_PURPOSES = ("app-config",)
 
 
 class CatalogApiStack(TerraformStack):
+    """Providers and lookups, keys, network, logs, data, load balancer, service, CDN, outputs."""
+
     def __init__(
         self,
         scope: Construct,
@@ -40,173 +42,192 @@ class CatalogApiStack(TerraformStack):
         state: StateBackendConfig,
     ) -> None:
         super().__init__(scope, id)
-        name = config.stack_name
-        default_tags = [AwsProviderDefaultTags(tags=config.tags)]
-        AwsProvider(self, "aws", region=config.region, default_tags=default_tags)
-        # CloudFront accepts viewer certificates from us-east-1 only.
-        us_east_1 = AwsProvider(
-            self, "aws-us-east-1", alias="us_east_1", region="us-east-1", default_tags=default_tags
-        )
-        configure_state_backend(self, config=config, state=state)
-
-        account_id = DataAwsCallerIdentity(self, "caller").account_id
-        # Every role of this stack carries the boundary the apply role is required to set.
-        Aspects.of(self).add(
-            PermissionsBoundaryAspect(
-                permissions_boundary_arn(account_id=account_id, environment=config.name)
-            )
-        )
-        zone_id = DataAwsRoute53Zone(
-            self, "zone", name=config.hosted_zone_name, private_zone=False
-        ).zone_id
-        cloudfront_prefix_list = DataAwsEc2ManagedPrefixList(
-            self, "cloudfront-origin-facing", name=CLOUDFRONT_ORIGIN_PREFIX_LIST
-        )
-
-        logs_key = EncryptionKey(
-            self,
+        self.config = config
+        self._add_providers(state=state)
+        self._look_up_account_and_edges()
+        self.logs_key = self._encryption_key(
             "logs-key",
-            alias=f"{name}-logs",
-            description=f"{name} CloudWatch log groups",
-            deletion_window_days=config.kms_deletion_window_days,
-            policy=cloudwatch_logs_key_policy(region=config.region, account_id=account_id),
+            purpose="logs",
+            description="CloudWatch log groups",
+            policy=cloudwatch_logs_key_policy(region=config.region, account_id=self.account_id),
         )
-        network = Network(
+        self.network = Network(
             self,
             "network",
-            name=name,
-            cidr=config.vpc_cidr,
+            name=config.stack_name,
+            config=config.network,
             availability_zones=config.availability_zones,
-            nat_gateway_per_az=config.nat_gateway_per_az,
-            flow_log_retention_days=config.flow_log_retention_days,
-            log_kms_key_arn=logs_key.key.arn,
-            account_id=account_id,
+            log_kms_key_arn=self.logs_key.key.arn,
+            account_id=self.account_id,
         )
-        logs = LogStorage(
+        self.logs = LogStorage(
             self,
             "storage",
-            name=name,
-            account_id=account_id,
+            name=config.stack_name,
+            account_id=self.account_id,
             elb_account_arn=DataAwsElbServiceAccount(self, "elb-account").arn,
             expiration_days=config.log_bucket_expiration_days,
             force_destroy=not config.is_production,
         )
-        database_key = EncryptionKey(
+        self._add_data_layer()
+        self._add_load_balancer()
+        self._add_service()
+        self.database.allow_from("from-service", security_group_id=self.service.security_group.id)
+        self.load_balancer.allow_to(
+            "to-service",
+            security_group_id=self.service.security_group.id,
+            port=config.service.container_port,
+        )
+        self._add_cdn()
+        self._add_outputs()
+
+    def _add_providers(self, *, state: StateBackendConfig) -> None:
+        config = self.config
+        default_tags = [AwsProviderDefaultTags(tags=config.tags)]
+        self.provider = AwsProvider(self, "aws", region=config.region, default_tags=default_tags)
+        # CloudFront accepts viewer certificates from us-east-1 only.
+        self.us_east_1 = AwsProvider(
+            self, "aws-us-east-1", alias="us_east_1", region="us-east-1", default_tags=default_tags
+        )
+        configure_state_backend(self, config=config, state=state)
+
+    def _look_up_account_and_edges(self) -> None:
+        config = self.config
+        self.account_id = DataAwsCallerIdentity(self, "caller").account_id
+        # Every role of this stack carries the boundary the apply role is required to set.
+        Aspects.of(self).add(
+            PermissionsBoundaryAspect(
+                permissions_boundary_arn(account_id=self.account_id, environment=config.name)
+            )
+        )
+        self.zone_id = DataAwsRoute53Zone(
+            self, "zone", name=config.dns.hosted_zone_name, private_zone=False
+        ).zone_id
+        self.cloudfront_prefix_list = DataAwsEc2ManagedPrefixList(
+            self, "cloudfront-origin-facing", name=CLOUDFRONT_ORIGIN_PREFIX_LIST
+        )
+
+    def _encryption_key(
+        self, id: str, *, purpose: str, description: str, policy: str
+    ) -> EncryptionKey:
+        name = self.config.stack_name
+        return EncryptionKey(
             self,
+            id,
+            alias=f"{name}-{purpose}",
+            description=f"{name} {description}",
+            deletion_window_days=self.config.kms_deletion_window_days,
+            policy=policy,
+        )
+
+    def _add_data_layer(self) -> None:
+        """The Aurora cluster and the application secrets, each with its own key."""
+        config = self.config
+        self.database_key = self._encryption_key(
             "database-key",
-            alias=f"{name}-database",
-            description=f"{name} Aurora storage and master user secret",
-            deletion_window_days=config.kms_deletion_window_days,
-            policy=account_key_policy(account_id=account_id),
+            purpose="database",
+            description="Aurora storage and master user secret",
+            policy=account_key_policy(account_id=self.account_id),
         )
-        secrets_key = EncryptionKey(
-            self,
+        self.secrets_key = self._encryption_key(
             "secrets-key",
-            alias=f"{name}-secrets",
-            description=f"{name} application secrets",
-            deletion_window_days=config.kms_deletion_window_days,
-            policy=account_key_policy(account_id=account_id),
+            purpose="secrets",
+            description="application secrets",
+            policy=account_key_policy(account_id=self.account_id),
         )
-        secrets = Secrets(
+        self.secrets = Secrets(
             self,
             "secrets",
             project=PROJECT,
             environment=config.name,
             purposes=RUNTIME_SECRET_PURPOSES,
             recovery_window_days=config.secret_recovery_window_days,
-            kms_key_arn=secrets_key.key.arn,
+            kms_key_arn=self.secrets_key.key.arn,
         )
-        database = Database(
+        self.database = Database(
             self,
             "database",
-            name=name,
-            vpc_id=network.vpc.id,
-            subnets=network.private_subnets,
-            engine_version=config.db_engine_version,
-            instance_class=config.db_instance_class,
-            instance_count=config.db_instance_count,
-            backup_retention_days=config.db_backup_retention_days,
-            deletion_protection=config.db_deletion_protection,
-            skip_final_snapshot=config.db_skip_final_snapshot,
-            kms_key_arn=database_key.key.arn,
+            name=config.stack_name,
+            config=config.database,
+            vpc_id=self.network.vpc.id,
+            subnets=self.network.private_subnets,
+            kms_key_arn=self.database_key.key.arn,
             region=config.region,
-            account_id=account_id,
+            account_id=self.account_id,
         )
-        load_balancer = LoadBalancer(
+
+    def _add_load_balancer(self) -> None:
+        config = self.config
+        self.load_balancer = LoadBalancer(
             self,
             "load-balancer",
-            name=name,
-            vpc_id=network.vpc.id,
-            subnets=network.public_subnets,
-            cloudfront_prefix_list_id=cloudfront_prefix_list.id,
-            target_port=config.container_port,
-            origin_domain_name=config.origin_domain_name,
-            zone_id=zone_id,
-            log_bucket=logs.bucket.bucket,
-            log_prefix=logs.alb_log_prefix,
-            log_bucket_ready=logs.policy,
+            name=config.stack_name,
+            vpc_id=self.network.vpc.id,
+            subnets=self.network.public_subnets,
+            cloudfront_prefix_list_id=self.cloudfront_prefix_list.id,
+            target_port=config.service.container_port,
+            origin_domain_name=config.dns.origin_domain_name,
+            zone_id=self.zone_id,
+            log_bucket=self.logs.bucket.bucket,
+            log_prefix=self.logs.alb_log_prefix,
+            log_bucket_ready=self.logs.policy,
             deletion_protection=config.is_production,
         )
-        service = Service(
+
+    def _add_service(self) -> None:
+        config = self.config
+        database = self.database
+        self.service = Service(
             self,
             "service",
-            name=name,
+            name=config.stack_name,
+            config=config.service,
             region=config.region,
-            account_id=account_id,
-            vpc_id=network.vpc.id,
-            subnets=network.private_subnets,
-            image=config.container_image,
-            container_port=config.container_port,
-            cpu=config.task_cpu,
-            memory=config.task_memory,
-            desired_count=config.desired_count,
-            autoscaling_min=config.autoscaling_min,
-            autoscaling_max=config.autoscaling_max,
-            autoscaling_cpu_target=config.autoscaling_cpu_target,
-            capacity=config.capacity,
-            log_retention_days=config.app_log_retention_days,
-            log_kms_key_arn=logs_key.key.arn,
+            account_id=self.account_id,
+            vpc_id=self.network.vpc.id,
+            subnets=self.network.private_subnets,
+            log_kms_key_arn=self.logs_key.key.arn,
             environment={
                 "APP_ENV": config.name,
-                "PORT": str(config.container_port),
+                "PORT": str(config.service.container_port),
                 "DB_HOST": database.cluster.endpoint,
                 "DB_PORT": str(database.port),
                 "DB_NAME": database.database_name,
-                "APP_CONFIG_SECRET_ARN": secrets.secrets["app-config"].arn,
+                "APP_CONFIG_SECRET_ARN": self.secrets.secrets["app-config"].arn,
             },
-            database_secret_arn=database.cluster.master_user_secret.get(0).secret_arn,
-            database_secret_key_arn=database_key.key.arn,
-            runtime_secret_arns=[secret.arn for secret in secrets.secrets.values()],
-            runtime_secret_key_arn=secrets_key.key.arn,
-            load_balancer_security_group_id=load_balancer.security_group.id,
-            target_group_arn=load_balancer.target_group.arn,
-            listener=load_balancer.listener,
-        )
-        database.allow_from("from-service", security_group_id=service.security_group.id)
-        load_balancer.allow_to(
-            "to-service", security_group_id=service.security_group.id, port=config.container_port
-        )
-        cdn = Cdn(
-            self,
-            "cdn",
-            name=name,
-            domain_name=config.domain_name,
-            origin_domain_name=load_balancer.origin_domain_name,
-            zone_id=zone_id,
-            price_class=config.cloudfront_price_class,
-            log_bucket_domain_name=logs.bucket.bucket_domain_name,
-            log_prefix=logs.cloudfront_log_prefix,
-            us_east_1=us_east_1,
+            secrets=ServiceSecrets(
+                database_secret_arn=database.cluster.master_user_secret.get(0).secret_arn,
+                database_secret_key_arn=self.database_key.key.arn,
+                runtime_secret_arns=[secret.arn for secret in self.secrets.secrets.values()],
+                runtime_secret_key_arn=self.secrets_key.key.arn,
+            ),
+            load_balancer=self.load_balancer.target,
         )
 
+    def _add_cdn(self) -> None:
+        config = self.config
+        self.cdn = Cdn(
+            self,
+            "cdn",
+            name=config.stack_name,
+            domain_name=config.dns.domain_name,
+            origin_domain_name=self.load_balancer.origin_domain_name,
+            zone_id=self.zone_id,
+            price_class=config.cloudfront_price_class,
+            log_bucket_domain_name=self.logs.bucket.bucket_domain_name,
+            log_prefix=self.logs.cloudfront_log_prefix,
+            us_east_1=self.us_east_1,
+        )
+
+    def _add_outputs(self) -> None:
         outputs = {
-            "alb_dns_name": load_balancer.load_balancer.dns_name,
-            "cloudfront_distribution_url": cdn.distribution_url,
-            "site_url": f"https://{config.domain_name}",
-            "db_cluster_endpoint": database.cluster.endpoint,
-            "ecs_cluster_name": service.cluster.name,
-            "ecs_service_name": service.service.name,
-            "log_bucket_name": logs.bucket.bucket,
+            "alb_dns_name": self.load_balancer.load_balancer.dns_name,
+            "cloudfront_distribution_url": self.cdn.distribution_url,
+            "site_url": f"https://{self.config.dns.domain_name}",
+            "db_cluster_endpoint": self.database.cluster.endpoint,
+            "ecs_cluster_name": self.service.cluster.name,
+            "ecs_service_name": self.service.service.name,
+            "log_bucket_name": self.logs.bucket.bucket,
         }
         for output_id, value in outputs.items():
             TerraformOutput(self, output_id, value=value)

@@ -48,7 +48,10 @@ def _at012(cpu: int, memory: int) -> list[str]:
 def _infra_accepts(cpu: int, memory: int) -> bool:
     try:
         validate_environment(
-            dataclasses.replace(ENVIRONMENTS["dev"], task_cpu=cpu, task_memory=memory)
+            dataclasses.replace(
+                ENVIRONMENTS["dev"],
+                service=dataclasses.replace(ENVIRONMENTS["dev"].service, cpu=cpu, memory=memory),
+            )
         )
     except ConfigError:
         return False

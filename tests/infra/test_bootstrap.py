@@ -27,7 +27,10 @@ from tests.infra.synth_json import policy_statements, stack_name
 
 STACK = "catalog-api-bootstrap"
 SETTINGS = load_settings({})  # what the shared fixture synthesizes
-REPOSITORY = SETTINGS.github_repository
+REPOSITORY = SETTINGS.github.name
+# Unset in the shared synthesis: "0", an id no GitHub repository or account has.
+REPOSITORY_ID = SETTINGS.github.id
+OWNER_ID = SETTINGS.github.owner_id
 BUCKET = SETTINGS.state.bucket
 BUCKET_ARN = f"arn:aws:s3:::{BUCKET}"
 ACCOUNT = "123456789012"
@@ -260,10 +263,28 @@ def test_github_oidc_provider(stack: dict[str, Any]) -> None:
     assert "thumbprint_list" not in provider
 
 
-def sub(context: str, workflow: str, ref_: str = MAIN, repository: str = REPOSITORY) -> str:
-    """A `sub` under the repository's custom template (repo, context, job_workflow_ref)."""
+def sub(
+    context: str,
+    workflow: str,
+    ref_: str = MAIN,
+    repository: str = REPOSITORY,
+    *,
+    repository_id: str = REPOSITORY_ID,
+    owner_id: str = OWNER_ID,
+) -> str:
+    """A `sub` under the repository's custom template: repository_owner_id, repository_id,
+    context, job_workflow_ref, each written ``key:value`` in that order (GitHub's format)."""
     workflow_ref = f"{repository}/.github/workflows/{workflow}@{ref_}"
-    return f"repo:{repository}:{context}:job_workflow_ref:{workflow_ref}"
+    return (
+        f"repository_owner_id:{owner_id}:repository_id:{repository_id}"
+        f":{context}:job_workflow_ref:{workflow_ref}"
+    )
+
+
+def name_sub(context: str, workflow: str) -> str:
+    """The previous template (repo, context, job_workflow_ref): names only, no ids."""
+    workflow_ref = f"{REPOSITORY}/.github/workflows/{workflow}@{MAIN}"
+    return f"repo:{REPOSITORY}:{context}:job_workflow_ref:{workflow_ref}"
 
 
 def may_assume(
@@ -336,6 +357,11 @@ def test_apply_role_trusts_only_the_deploy_workflow_on_main_in_its_environment(
         sub(f"environment:{env}-copy", "deploy-environment.yml"),
         sub(f"environment:{env}", "deploy-environment.yml", repository="evil/fork"),
         *(sub(f"environment:{o}", "deploy-environment.yml") for o in ENV_NAMES if o != env),
+        # Names only (the previous template), and a repository registered under the same
+        # names after a rename: new ids, so no match.
+        name_sub(f"environment:{env}", "deploy-environment.yml"),
+        sub(f"environment:{env}", "deploy-environment.yml", repository_id="987654321"),
+        sub(f"environment:{env}", "deploy-environment.yml", owner_id="123456789"),
     ]
     for subject in refused:
         assert not may_assume(resolved, name, subject), subject
@@ -358,13 +384,15 @@ def test_plan_role_trusts_the_three_plan_workflows_on_main_only(
         sub(f"ref:{MAIN}", "pr-plan.yml", ref_="refs/heads/feature"),
         *(sub(f"environment:{e}", "deploy-environment.yml") for e in ENV_NAMES),
         sub(f"ref:{MAIN}", "drift.yml", repository="evil/fork"),
+        name_sub(f"ref:{MAIN}", "drift.yml"),
+        sub(f"ref:{MAIN}", "drift.yml", repository_id="987654321", owner_id="123456789"),
     ]
     for subject in refused:
         assert not may_assume(resolved, name, subject), subject
 
 
 def test_the_subject_template_script_sets_the_claims_the_trust_policies_expect() -> None:
-    from infra.components.github_oidc import SUBJECT_CLAIM_KEYS
+    from infra.components.iam_statements.github_trust import SUBJECT_CLAIM_KEYS
 
     script = (REPO_ROOT / "scripts" / "configure-oidc-subject.sh").read_text(encoding="utf-8")
     keys = re.search(r"CLAIM_KEYS='(\[[^']*\])'", script)
@@ -815,27 +843,37 @@ def test_apply_role_manages_its_environments_roles(
 
 
 def test_synthesized_trust_policies_name_the_configured_repository() -> None:
-    """CATALOG_GITHUB_REPOSITORY reaches every role's trust (the shared synth uses the default)."""
+    """CATALOG_GITHUB_REPOSITORY and its ids reach every role's trust (the shared synth uses
+    the defaults)."""
     from cdktf import Testing
 
     from infra.stacks.bootstrap import BootstrapStack
 
     settings = load_settings(
-        {"CATALOG_GITHUB_REPOSITORY": "acme/platform-infra", "CATALOG_ENVIRONMENTS": "prod"}
+        {
+            "CATALOG_GITHUB_REPOSITORY": "acme/platform-infra",
+            "CATALOG_GITHUB_REPOSITORY_ID": "700000001",
+            "CATALOG_GITHUB_REPOSITORY_OWNER_ID": "800000002",
+            "CATALOG_ENVIRONMENTS": "prod",
+        }
     )
+    ids = {"repository_id": "700000001", "owner_id": "800000002"}
     synthesized = json.loads(Testing.synth(BootstrapStack(Testing.app(), STACK, settings=settings)))
     prod = ENVIRONMENTS["prod"]
     apply_subjects = trust_statement(synthesized, prod.apply_role_name)["Condition"][
         "StringEquals"
     ][f"{OIDC}:sub"]
     assert apply_subjects == [
-        sub("environment:prod", "deploy-environment.yml", repository="acme/platform-infra")
+        sub("environment:prod", "deploy-environment.yml", repository="acme/platform-infra", **ids)
     ]
+    assert apply_subjects[0].startswith(
+        "repository_owner_id:800000002:repository_id:700000001:environment:prod:"
+    )
     plan_subjects = trust_statement(synthesized, prod.plan_role_name)["Condition"]["StringEquals"][
         f"{OIDC}:sub"
     ]
     assert plan_subjects == [
-        sub(f"ref:{MAIN}", workflow, repository="acme/platform-infra")
+        sub(f"ref:{MAIN}", workflow, repository="acme/platform-infra", **ids)
         for workflow in ("deploy-environment.yml", "pr-plan.yml", "drift.yml")
     ]
     assert REPOSITORY not in json.dumps(synthesized)
@@ -920,7 +958,7 @@ def accepted(kind: str, document: str, issue: str, detail: Any) -> bool:
         statements = json.loads(document)["Statement"]
         sids = {s.get("Sid") for s in statements}
         if "RefreshProjectResourceTypes" in sids:
-            from infra.components.github_oidc import PLAN_READ_ACTIONS
+            from infra.components.iam_statements.actions import PLAN_READ_ACTIONS
 
             return set(as_list(detail)) <= set(PLAN_READ_ACTIONS)
         return "WorkloadServicesNoIam" in sids
@@ -1028,3 +1066,156 @@ def test_unknown_bootstrap_backend_is_a_one_line_config_error(
     assert main([], environ={"CATALOG_BOOTSTRAP_BACKEND": "dynamodb"}) == 2
     err = capsys.readouterr().err
     assert err == "error: CATALOG_BOOTSTRAP_BACKEND must be one of local, s3, got 'dynamodb'\n"
+
+
+# --- lateral movement: role chaining, trust rewrites, remote commands (issue 15) ---------------
+
+INSTANCE = f"arn:aws:ec2:{REGION}:{ACCOUNT}:instance/i-0123456789abcdef0"
+RUN_SHELL = f"arn:aws:ssm:{REGION}::document/AWS-RunShellScript"
+TASK = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task/{PROJECT}-prod/0123456789abcdef0123456789abcdef"
+# Roles an attacker holding a CI or workload session would like to hop into.
+HOP_TARGETS = (
+    role_arn("OrganizationAccountAccessRole"),
+    role_arn("OrganizationAccountAccessRole", OTHER_ACCOUNT),
+    role_arn(f"{PROJECT}-prod-task"),
+    role_arn(f"{PROJECT}-dev-execution"),
+    *(role_arn(ci_role) for _, ci_role in all_ci_roles()),
+)
+REMOTE_COMMANDS = (
+    ("ssm:SendCommand", INSTANCE),
+    ("ssm:SendCommand", RUN_SHELL),
+    ("ssm:StartSession", INSTANCE),
+    ("ssm:ResumeSession", f"arn:aws:ssm:{REGION}:{ACCOUNT}:session/attacker-0123456789"),
+    ("ecs:ExecuteCommand", TASK),
+)
+
+
+def apply_identity(resolved: dict[str, Any], env: str, *, extra: Sequence[Any] = ()) -> list:
+    """The apply role's identity policies, PowerUserAccess included, plus ``extra``."""
+    name = ENVIRONMENTS[env].apply_role_name
+    assert "arn:aws:iam::aws:policy/PowerUserAccess" in managed_policy_arns(resolved, name)
+    return [*inline_statements(resolved, name), *POWER_USER_ACCESS, *extra]
+
+
+def as_apply_role(
+    resolved: dict[str, Any], env: str, action: str, resource: str, *, extra: Sequence[Any] = ()
+) -> str:
+    principal = role_arn(ENVIRONMENTS[env].apply_role_name)
+    request = Request(
+        action=action,
+        resource=resource,
+        principal=principal,
+        context={"aws:PrincipalArn": principal},
+    )
+    return evaluate(request, identity=apply_identity(resolved, env, extra=extra))
+
+
+@pytest.mark.parametrize("env", ENV_NAMES)
+def test_apply_role_assumes_no_role(resolved: dict[str, Any], env: str) -> None:
+    """PowerUserAccess allows sts:*; the apply role's own Deny takes role chaining away."""
+    for target in HOP_TARGETS:
+        for action in ("sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"):
+            assert as_apply_role(resolved, env, action, target) == "deny", (action, target)
+            # Even with AdministratorAccess attached later.
+            assert as_apply_role(resolved, env, action, target, extra=ADMINISTRATOR_ACCESS) == (
+                "deny"
+            )
+
+
+@pytest.mark.parametrize("env", ENV_NAMES)
+def test_apply_role_runs_no_command_on_instances_or_containers(
+    resolved: dict[str, Any], env: str
+) -> None:
+    for action, resource in REMOTE_COMMANDS:
+        assert as_apply_role(resolved, env, action, resource) == "deny", (action, resource)
+
+
+@pytest.mark.parametrize("env", ENV_NAMES)
+def test_apply_role_rewrites_trust_only_of_its_environments_roles(
+    resolved: dict[str, Any], env: str
+) -> None:
+    own = role_arn(f"{PROJECT}-{env}-task")
+    assert as_apply_role(resolved, env, "iam:UpdateAssumeRolePolicy", own) == "allow"
+    outside = [
+        role_arn("Administrator"),
+        role_arn("OrganizationAccountAccessRole"),
+        role_arn(f"{PROJECT}-admin"),
+        *(role_arn(f"{PROJECT}-{other}-task") for other in ENV_NAMES if other != env),
+        *(role_arn(ci_role) for _, ci_role in all_ci_roles()),
+    ]
+    for target in outside:
+        # An explicit Deny: it holds even when a broader policy is attached later.
+        assert as_apply_role(
+            resolved, env, "iam:UpdateAssumeRolePolicy", target, extra=ADMINISTRATOR_ACCESS
+        ) == ("deny"), target
+
+
+@pytest.mark.parametrize("env", ENV_NAMES)
+def test_apply_role_keeps_what_a_deploy_needs(resolved: dict[str, Any], env: str) -> None:
+    """The new denials take nothing an apply of the environment stack uses."""
+    needed = [
+        ("ec2:CreateVpc", "*"),
+        ("ecs:UpdateService", f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/{PROJECT}-{env}/x"),
+        ("ecs:RegisterTaskDefinition", "*"),
+        ("rds:ModifyDBCluster", f"arn:aws:rds:{REGION}:{ACCOUNT}:cluster:{PROJECT}-{env}"),
+        ("cloudfront:UpdateDistribution", f"arn:aws:cloudfront::{ACCOUNT}:distribution/E1"),
+        ("secretsmanager:CreateSecret", "*"),
+        ("ssm:GetParameter", f"arn:aws:ssm:{REGION}::parameter/aws/service/ecs/x"),
+        ("iam:CreateServiceLinkedRole", "*"),
+        ("iam:GetRole", role_arn(f"{PROJECT}-{env}-task")),
+    ]
+    for action, resource in needed:
+        assert as_apply_role(resolved, env, action, resource) == "allow", action
+    name = ENVIRONMENTS[env].apply_role_name
+    assert as_role(resolved, name, action="s3:PutObject", resource=state_arn(env)) == "allow"
+    passed = {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
+    assert (
+        as_role(
+            resolved,
+            name,
+            action="iam:PassRole",
+            resource=role_arn(f"{PROJECT}-{env}-task"),
+            context=passed,
+        )
+        == "allow"
+    )
+
+
+@pytest.mark.parametrize("env", ENV_NAMES)
+def test_plan_role_assumes_no_role_and_runs_no_command(resolved: dict[str, Any], env: str) -> None:
+    name = ENVIRONMENTS[env].plan_role_name
+    for target in HOP_TARGETS:
+        assert as_role(resolved, name, action="sts:AssumeRole", resource=target) != "allow"
+    for action, resource in REMOTE_COMMANDS:
+        assert as_role(resolved, name, action=action, resource=resource) != "allow", action
+    assert (
+        as_role(resolved, name, action="iam:UpdateAssumeRolePolicy", resource=HOP_TARGETS[2])
+        != "allow"
+    )
+
+
+@pytest.mark.parametrize("env", ENV_NAMES)
+def test_a_role_under_the_boundary_cannot_hop_rewrite_trust_or_run_commands(
+    resolved: dict[str, Any], env: str
+) -> None:
+    """A workload role given AdministratorAccess by a malicious apply still gets none of these."""
+    boundary = boundary_statements(resolved, env)
+
+    def bounded(action: str, resource: str) -> str:
+        request = Request(
+            action=action, resource=resource, principal=role_arn(f"{PROJECT}-{env}-task")
+        )
+        return evaluate(request, identity=ADMINISTRATOR_ACCESS, boundary=boundary)
+
+    for target in HOP_TARGETS:
+        assert bounded("sts:AssumeRole", target) == "deny", target
+    for target in (role_arn(f"{PROJECT}-{env}-task"), role_arn("Administrator")):
+        assert bounded("iam:UpdateAssumeRolePolicy", target) == "deny", target
+    for action, resource in REMOTE_COMMANDS:
+        assert bounded(action, resource) == "deny", (action, resource)
+    # What the workloads do still works.
+    assert bounded("ecs:DescribeTasks", TASK) == "allow"
+    assert bounded("kms:Decrypt", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/app") == "allow"
+    assert bounded("logs:CreateLogStream", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:x") == (
+        "allow"
+    )

@@ -17,10 +17,23 @@ from infra.config import (
     SUPPORTED_REGIONS,
     CapacityProviderSplit,
     ConfigError,
+    EnvironmentConfig,
     load_settings,
     validate_environment,
 )
 from tests.infra.synth_json import ENGINE_VERSIONS, REPO_ROOT
+
+
+def changed(env: EnvironmentConfig, changes: dict[str, object]) -> EnvironmentConfig:
+    """``env`` with ``{"service.cpu": 512, "region": ...}`` applied (dotted: a group's field)."""
+    for dotted, value in changes.items():
+        group, _, field = dotted.rpartition(".")
+        if group:
+            sized = dataclasses.replace(getattr(env, group), **{field: value})
+            env = dataclasses.replace(env, **{group: sized})
+        else:
+            env = dataclasses.replace(env, **{field: value})
+    return env
 
 
 def test_defaults_select_every_environment_with_shared_state_bucket() -> None:
@@ -48,8 +61,8 @@ def test_overrides_from_environment_variables() -> None:
     assert settings.state.bucket == "acme-tf-state"
     assert settings.state.region == "eu-central-1"
     assert settings.state.kms_key_id == "alias/terraform-state"
-    assert settings.environments[0].domain_name == "shop.example.org"
-    assert settings.environments[1].origin_domain_name == "origin.dev.shop.example.org"
+    assert settings.environments[0].dns.domain_name == "shop.example.org"
+    assert settings.environments[1].dns.origin_domain_name == "origin.dev.shop.example.org"
 
 
 @pytest.mark.parametrize(
@@ -91,19 +104,19 @@ def test_state_kms_key_accepts_every_form_the_backend_takes(key_id: str) -> None
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"vpc_cidr": "10.300.0.0/16"}, "invalid VPC CIDR"),
-        ({"vpc_cidr": "10.10.0.1/16"}, "invalid VPC CIDR"),  # host bits set
-        ({"vpc_cidr": "10.0.0.0/8"}, "prefix between /16 and /24"),
-        ({"az_count": 1}, "az_count must be 2 or 3"),
-        ({"az_count": 4}, "az_count must be 2 or 3"),
+        ({"network.vpc_cidr": "10.300.0.0/16"}, "invalid VPC CIDR"),
+        ({"network.vpc_cidr": "10.10.0.1/16"}, "invalid VPC CIDR"),  # host bits set
+        ({"network.vpc_cidr": "10.0.0.0/8"}, "prefix between /16 and /24"),
+        ({"network.az_count": 1}, "az_count must be 2 or 3"),
+        ({"network.az_count": 4}, "az_count must be 2 or 3"),
         ({"region": "ap-south-2"}, "not supported"),
-        ({"task_cpu": 256, "task_memory": 4096}, "no task size cpu=256 memory=4096"),
-        ({"desired_count": 9}, "autoscaling_min <= desired_count <= autoscaling_max"),
+        ({"service.cpu": 256, "service.memory": 4096}, "no task size cpu=256 memory=4096"),
+        ({"service.desired_count": 9}, "autoscaling_min <= desired_count <= autoscaling_max"),
         ({"secret_recovery_window_days": 3}, "must be 0 or 7-30"),
         ({"kms_deletion_window_days": 3}, "must be 7-30"),
         (
             {
-                "capacity": CapacityProviderSplit(
+                "service.capacity": CapacityProviderSplit(
                     on_demand_base=0, on_demand_weight=0, spot_weight=0
                 )
             },
@@ -115,12 +128,12 @@ def test_invalid_environment_values_raise_config_error(
     change: dict[str, object], message: str
 ) -> None:
     with pytest.raises(ConfigError, match=message):
-        validate_environment(dataclasses.replace(ENVIRONMENTS["dev"], **change))
+        validate_environment(changed(ENVIRONMENTS["dev"], change))
 
 
 def test_production_needs_two_database_instances() -> None:
     with pytest.raises(ConfigError, match="at least 2 database instances"):
-        validate_environment(dataclasses.replace(ENVIRONMENTS["prod"], db_instance_count=1))
+        validate_environment(changed(ENVIRONMENTS["prod"], {"database.instance_count": 1}))
 
 
 def test_production_secrets_keep_a_recovery_window() -> None:
@@ -132,28 +145,50 @@ def test_production_secrets_keep_a_recovery_window() -> None:
 
 def test_environment_config_is_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
-        ENVIRONMENTS["prod"].db_deletion_protection = False  # type: ignore[misc]
+        ENVIRONMENTS["prod"].is_production = False  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ENVIRONMENTS["prod"].database.deletion_protection = False  # type: ignore[misc]
 
 
 def test_environments_differ_only_in_values() -> None:
     types = {type(env) for env in ENVIRONMENTS.values()}
     assert len(types) == 1
     assert {env.name for env in ENVIRONMENTS.values()} == {"dev", "staging", "prod"}
+    for field in dataclasses.fields(EnvironmentConfig):
+        kinds = {type(getattr(env, field.name)) for env in ENVIRONMENTS.values()}
+        assert len(kinds) == 1, field.name
+
+
+def test_sizing_groups_are_frozen_dataclasses() -> None:
+    """One sizing object per component (config.network, config.service, ...), immutable."""
+    groups = [
+        getattr(ENVIRONMENTS["dev"], field.name)
+        for field in dataclasses.fields(EnvironmentConfig)
+        if dataclasses.is_dataclass(getattr(ENVIRONMENTS["dev"], field.name))
+    ]
+    assert {type(group).__name__ for group in groups} >= {
+        "DnsConfig",
+        "NetworkConfig",
+        "DatabaseConfig",
+        "ServiceConfig",
+    }
+    for group in groups:
+        assert type(group).__dataclass_params__.frozen, type(group).__name__
 
 
 def test_every_task_size_is_a_fargate_combination() -> None:
     for env in ENVIRONMENTS.values():
-        assert env.task_memory in FARGATE_MEMORY_BY_CPU[env.task_cpu], env.name
+        assert env.service.memory in FARGATE_MEMORY_BY_CPU[env.service.cpu], env.name
 
 
 def test_engine_version_exists_in_every_supported_region() -> None:
     """The pinned version must be orderable wherever CATALOG_REGION may point."""
     data = json.loads(ENGINE_VERSIONS.read_text(encoding="utf-8"))
     for env in ENVIRONMENTS.values():
-        assert env.db_engine_version.split(".")[0] == "16", env.name
+        assert env.database.engine_version.split(".")[0] == "16", env.name
         for region in SUPPORTED_REGIONS:
             available = data["regions"][region]["aurora-postgresql"]
-            assert env.db_engine_version in available, (env.name, region)
+            assert env.database.engine_version in available, (env.name, region)
 
 
 def test_outdir_defaults_to_repo_cdktf_out_and_honours_cdktf_outdir(tmp_path: Path) -> None:
@@ -173,8 +208,8 @@ def test_main_reports_bad_config_on_one_line_with_exit_2(
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"vpc_cidr": "10.10.0.0/33"}, "error: dev: invalid VPC CIDR '10.10.0.0/33'"),
-        ({"az_count": 4}, "error: dev: az_count must be 2 or 3, got 4"),
+        ({"network.vpc_cidr": "10.10.0.0/33"}, "error: dev: invalid VPC CIDR '10.10.0.0/33'"),
+        ({"network.az_count": 4}, "error: dev: az_count must be 2 or 3, got 4"),
     ],
 )
 def test_main_reports_a_bad_value_in_the_environment_config_on_one_line(
@@ -184,7 +219,7 @@ def test_main_reports_a_bad_value_in_the_environment_config_on_one_line(
     message: str,
 ) -> None:
     """A bad value edited into config.py stops synth like a bad variable does."""
-    monkeypatch.setitem(ENVIRONMENTS, "dev", dataclasses.replace(ENVIRONMENTS["dev"], **change))
+    monkeypatch.setitem(ENVIRONMENTS, "dev", changed(ENVIRONMENTS["dev"], change))
     assert main([], environ={"CATALOG_ENVIRONMENTS": "dev"}) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith(message)
@@ -256,3 +291,21 @@ def test_main_reports_an_unusable_output_directory(
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith(f"error: cannot create output directory {blocker / 'out'}")
     assert blocker.read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.parametrize(
+    "name", ["CATALOG_GITHUB_REPOSITORY_ID", "CATALOG_GITHUB_REPOSITORY_OWNER_ID"]
+)
+@pytest.mark.parametrize("value", ["-1", "12a", "1e3", "octo-org", "1" * 21])
+def test_github_ids_must_be_numeric(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"invalid {name} '"):
+        load_settings({name: value})
+
+
+def test_github_ids_default_to_an_id_no_repository_has() -> None:
+    github = load_settings({}).github
+    assert (github.id, github.owner_id) == ("0", "0")
+    github = load_settings(
+        {"CATALOG_GITHUB_REPOSITORY_ID": "42", "CATALOG_GITHUB_REPOSITORY_OWNER_ID": " 7 "}
+    ).github
+    assert (github.id, github.owner_id) == ("42", "7")

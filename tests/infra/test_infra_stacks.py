@@ -138,7 +138,7 @@ def test_flow_logs_go_to_cloudwatch_with_retention(env_stack: tuple[str, Stack])
     assert flow_log["log_destination_type"] == "cloud-watch-logs"
     groups = [g for g in resources(stack, "aws_cloudwatch_log_group") if "/flow-logs" in g["name"]]
     assert len(groups) == 1
-    assert groups[0]["retention_in_days"] == ENVIRONMENTS[env].flow_log_retention_days
+    assert groups[0]["retention_in_days"] == ENVIRONMENTS[env].network.flow_log_retention_days
 
 
 def test_flow_log_retention_per_environment(synthesized_stacks: dict[str, Stack]) -> None:
@@ -207,7 +207,7 @@ def test_database_engine_and_encryption(env_stack: tuple[str, Stack]) -> None:
     env, stack = env_stack
     cluster = only(stack, "aws_rds_cluster")
     assert cluster["engine"] == "aurora-postgresql"
-    assert cluster["engine_version"] == ENVIRONMENTS[env].db_engine_version
+    assert cluster["engine_version"] == ENVIRONMENTS[env].database.engine_version
     assert cluster["engine_version"].startswith("16.")
     assert cluster["storage_encrypted"] is True
     assert cluster["kms_key_id"].startswith("${aws_kms_key.")
@@ -373,15 +373,15 @@ def test_autoscaling_tracks_cpu(env_stack: tuple[str, Stack]) -> None:
     config = ENVIRONMENTS[env]
     target = only(stack, "aws_appautoscaling_target")
     assert (target["min_capacity"], target["max_capacity"]) == (
-        config.autoscaling_min,
-        config.autoscaling_max,
+        config.service.autoscaling.min_count,
+        config.service.autoscaling.max_count,
     )
     assert target["scalable_dimension"] == "ecs:service:DesiredCount"
     policy = only(stack, "aws_appautoscaling_policy")
     tracking = block(policy["target_tracking_scaling_policy_configuration"])
     metric = block(tracking["predefined_metric_specification"])
     assert metric["predefined_metric_type"] == "ECSServiceAverageCPUUtilization"
-    assert tracking["target_value"] == config.autoscaling_cpu_target
+    assert tracking["target_value"] == config.service.autoscaling.cpu_target
 
 
 def test_task_definition_container(env_stack: tuple[str, Stack]) -> None:
@@ -390,8 +390,8 @@ def test_task_definition_container(env_stack: tuple[str, Stack]) -> None:
     assert task["requires_compatibilities"] == ["FARGATE"]
     assert task["network_mode"] == "awsvpc"
     assert (task["cpu"], task["memory"]) == (
-        str(ENVIRONMENTS[env].task_cpu),
-        str(ENVIRONMENTS[env].task_memory),
+        str(ENVIRONMENTS[env].service.cpu),
+        str(ENVIRONMENTS[env].service.memory),
     )
     (container,) = container_definitions(stack)
     assert container["portMappings"] == [{"containerPort": 3000, "protocol": "tcp"}]
@@ -538,9 +538,9 @@ def test_cloudfront_tls_to_viewers_and_to_the_alb_origin(env_stack: tuple[str, S
     assert viewer["minimum_protocol_version"].startswith("TLSv1.2")
     assert viewer["ssl_support_method"] == "sni-only"
     assert not viewer.get("cloudfront_default_certificate")  # it would force TLSv1
-    assert distribution["aliases"] == [ENVIRONMENTS[env].domain_name]
+    assert distribution["aliases"] == [ENVIRONMENTS[env].dns.domain_name]
     origin = block(distribution["origin"])
-    assert origin["domain_name"] == ENVIRONMENTS[env].origin_domain_name
+    assert origin["domain_name"] == ENVIRONMENTS[env].dns.origin_domain_name
     custom = block(origin["custom_origin_config"])
     assert custom["origin_protocol_policy"] == "https-only"
     assert custom["origin_ssl_protocols"] == ["TLSv1.2"]

@@ -125,8 +125,8 @@ def test_every_synthesizing_step_passes_every_user_set_setting(workflow_file: Pa
 
 def test_the_hosted_zone_reaches_every_environment() -> None:
     settings = load_settings({"CATALOG_HOSTED_ZONE": "Shop.Example.org."})
-    assert {env.hosted_zone_name for env in settings.environments} == {"shop.example.org"}
-    assert settings.environments[0].domain_name == "dev.shop.example.org"
+    assert {env.dns.hosted_zone_name for env in settings.environments} == {"shop.example.org"}
+    assert settings.environments[0].dns.domain_name == "dev.shop.example.org"
 
 
 @pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)

@@ -27,7 +27,7 @@ def test_data_file_keeps_versions_infra_relies_on():
         for engine in ("aurora-postgresql", "aurora-mysql", "postgres", "mysql"):
             assert data[region][engine], (region, engine)
         for env in ENVIRONMENTS.values():
-            assert env.db_engine_version in data[region]["aurora-postgresql"], region
+            assert env.database.engine_version in data[region]["aurora-postgresql"], region
     assert "15.3" not in data["eu-north-1"]["aurora-postgresql"]
 
 
