@@ -5,7 +5,7 @@
 
 Generated: the part of ``docs/policies.md`` between the BEGIN/END markers (every rule, grouped
 by AWS service, with its failure class), and ``policies/docs/<ID>.md`` for each table row
-(``policies/rules/tables.py``), which is written from the row: why, the AWS error, sources,
+(``policies/toolkit/rows.py``), which is written from the row: why, the AWS error, sources,
 fix, and the failing and passing examples as Terraform JSON. Hand-written rule docs are left
 alone. The test suite runs the check, so a new rule or row cannot be merged unlisted.
 """
@@ -22,7 +22,8 @@ from typing import Any
 import click
 
 from policies.command import UsageError, run_click, write_output
-from policies.registry import DOCS_DIR, FAILURE_CLASSES, SERVICES, Rule, all_rules
+from policies.registry import DOCS_DIR, FAILURE_CLASSES, SERVICES, Rule
+from policies.rules import all_rules
 from tfjson.reader import InputError
 
 LISTING = DOCS_DIR.parent.parent / "docs" / "policies.md"
@@ -130,7 +131,7 @@ Passing:
 
 def expected_files(rules: Iterable[Rule]) -> dict[Path, str]:
     """Every generated file with its expected content."""
-    from policies.rules.tables import ROW_MODULES, ROWS
+    from policies.toolkit.rows import ROW_MODULES, ROWS
 
     rules = list(rules)
     by_id = {rule.id: rule for rule in rules}

@@ -21,8 +21,9 @@ from policies.command import UsageError, stdout_wants_color, write_output
 from policies.engine import evaluate, exit_code
 from policies.loader import load_paths, load_sources
 from policies.model import Document, Severity
-from policies.registry import Rule, all_rules
+from policies.registry import Rule
 from policies.reporters import FORMATS, Report, render
+from policies.rules import all_rules
 from policies.waivers import DEFAULT_WAIVERS, load_waivers
 from tfjson.reader import InputError
 
@@ -251,8 +252,12 @@ def run_check(request: CheckRequest) -> int:
 
 
 def rules_for(documents: Sequence[Document]) -> list[Rule]:
-    """The rules that can find something in ``documents``."""
-    return all_rules()
+    """The rules that can find something in ``documents``, importing only their modules.
+
+    A rule module for services the inputs do not use is never imported: its rules could find
+    nothing there (``policies.rules.MODULES`` maps each module to its resource types).
+    """
+    return all_rules({resource.type for document in documents for resource in document.resources})
 
 
 class _AllRuleIds(Collection[str]):

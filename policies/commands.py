@@ -17,7 +17,8 @@ import click
 
 from policies import __version__
 from policies.check import CHECK_OPTIONS, CheckRequest, Option, option_order, run_check, targets
-from policies.registry import Rule, all_rules
+from policies.registry import Rule
+from policies.rules import all_rules
 
 
 class _CheckCommand(click.Command):

@@ -67,7 +67,7 @@ class Resource:
     references: Mapping[str, str] = field(default_factory=dict)
     # Attribute path (JSON form) -> the template string the loader made UNKNOWN, e.g. a policy
     # JSON with "${aws_s3_bucket.x.arn}" inside, for rules that can still read its known parts
-    # (policies.rules._documents) or tell ``.arn`` from ``.qualified_arn``. Plans have no
+    # (policies.toolkit.documents) or tell ``.arn`` from ``.qualified_arn``. Plans have no
     # templates; there an expression that reads one attribute of one resource is kept as
     # "${type.name.attribute}".
     templates: Mapping[str, str] = field(default_factory=dict)

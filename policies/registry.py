@@ -1,6 +1,7 @@
 """The rule registry: each rule module registers its pure check functions with ``@rule``.
 
-Every rule states, besides its ID, title, severity, category and resource types:
+Every rule states, besides its ID, title, severity and resource types (its category follows
+from the ID prefix, see ``CATEGORIES``):
 
 - ``service``: the AWS service it is about, as the lowercase prefix AWS uses in IAM actions
   (``"lambda"``, ``"s3"``, ``"elasticloadbalancing"`` is spelled ``"elbv2"`` here for
@@ -20,12 +21,14 @@ Every rule states, besides its ID, title, severity, category and resource types:
 - ``source``: one URL citing the real error or the AWS fact (an issue thread, an API
   reference page); the rule's doc cites it too, with the error text.
 
-``@rule`` accepts them as keyword arguments. They default to empty for backwards
-compatibility, but the catalog test (tests/policies/rules/test_rules_catalog.py) fails for
-a rule that leaves any of them empty or uses a class not in ``FAILURE_CLASSES``.
+``@rule`` requires them as keyword arguments, and the catalog test
+(tests/policies/rules/test_catalog.py) fails for a rule that leaves any of them empty.
 
 Rules whose shape repeats (exclusive argument pairs, bounds, enum/regex values) are rows of a
-table instead of functions: see ``policies/rules/tables.py``; each row calls ``rule()`` too.
+table instead of functions: see ``policies/toolkit/rows.py``; each row calls ``rule()`` too.
+
+This module imports no rule: ``policies.rules`` imports the rule modules, which register
+here, and hands the registered rules over (``policies.rules.all_rules``).
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ def help_uri_base(environ: Mapping[str, str]) -> str:
 HELP_URI_BASE = help_uri_base(os.environ)
 
 _RULE_ID = re.compile(r"^(AT|SEC|OPS|PLAN)\d{3}$")
+# The ID prefix decides the category.
+CATEGORIES = {"AT": "apply-time", "SEC": "security", "OPS": "operations", "PLAN": "plan"}
 
 Check = Callable[[Document], Iterable[Violation]]
 
@@ -112,13 +117,18 @@ class Rule:
     id: str
     title: str
     severity: Severity
-    category: str
     resource_types: tuple[str, ...]
     applies_to: frozenset[str]  # {"config"}, {"plan"} or both
     check: Check
-    service: str = ""  # see the module docstring and SERVICES
-    failure_class: str = ""  # one of FAILURE_CLASSES
-    source: str = ""  # URL of the real error text or AWS fact
+    service: str  # see the module docstring and SERVICES
+    failure_class: str  # one of FAILURE_CLASSES
+    source: str  # URL of the real error text or AWS fact
+
+    @property
+    def category(self) -> str:
+        """apply-time, security, operations or plan: what the ID prefix says."""
+        match = _RULE_ID.match(self.id)
+        return CATEGORIES[match.group(1)] if match else "other"
 
     @property
     def doc_path(self) -> Path:
@@ -140,12 +150,11 @@ def rule(
     id: str,
     title: str,
     severity: Severity,
-    category: str,
     resource_types: Iterable[str],
+    service: str,
+    failure_class: str,
+    source: str,
     applies_to: Iterable[str] = ("config", "plan"),
-    service: str = "",
-    failure_class: str = "",
-    source: str = "",
 ) -> Callable[[Check], Check]:
     """Register ``check`` as a rule. IDs are stable: never reuse or renumber one.
 
@@ -153,7 +162,7 @@ def rule(
     """
     if not _RULE_ID.match(id):
         raise ValueError(f"rule id {id!r} does not match {_RULE_ID.pattern}")
-    if failure_class and failure_class not in FAILURE_CLASSES:
+    if failure_class not in FAILURE_CLASSES:
         raise ValueError(f"rule {id}: failure_class {failure_class!r} not in {FAILURE_CLASSES}")
 
     def register(check: Check) -> Check:
@@ -163,7 +172,6 @@ def rule(
             id=id,
             title=title,
             severity=severity,
-            category=category,
             resource_types=tuple(resource_types),
             applies_to=frozenset(applies_to),
             check=check,
@@ -174,10 +182,3 @@ def rule(
         return check
 
     return register
-
-
-def all_rules() -> list[Rule]:
-    """Every registered rule, importing the rule pack on first use."""
-    import policies.rules  # noqa: F401  (registers the pack)
-
-    return sorted(REGISTRY.values(), key=lambda r: r.id)

@@ -133,7 +133,10 @@ _STACK_TYPES = (
 def _row_examples() -> dict[str, dict[str, Any]]:
     """One valid (passing) value set per resource type the table rows judge, so the plan
     exercises those rules too and not only the stack's own types."""
-    from policies.rules.tables import ROWS  # registers the rule pack, as the CLI does
+    from policies.rules import all_rules
+    from policies.toolkit.rows import ROWS
+
+    all_rules()  # registers the rule pack, as the CLI does
 
     examples: dict[str, dict[str, Any]] = {}
     for row in ROWS.values():

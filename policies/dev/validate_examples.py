@@ -42,7 +42,8 @@ from typing import Any
 import click
 
 from policies.command import UsageError, run_click, write_output
-from policies.registry import Rule, all_rules
+from policies.registry import Rule
+from policies.rules import all_rules
 
 MIRROR_ENV = "CATALOG_TF_PLUGIN_DIR"
 _MIRROR_ROOTS = ("/opt", "/usr/local/share", "/usr/share", "~/.terraform.d", "~/.local/share")
@@ -115,7 +116,7 @@ def examples_of(rule: Rule) -> tuple[Example, ...] | str:
 
     A table row contributes every failing example it has (``failing`` and ``more_failing``).
     """
-    from policies.rules.tables import ROWS
+    from policies.toolkit.rows import ROWS
 
     row = ROWS.get(rule.id)
     if row is not None:

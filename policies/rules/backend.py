@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from policies.model import Document, Severity, Violation, is_known
 from policies.registry import rule
-from policies.rules._helpers import flag, text
+from policies.toolkit.values import flag, text
 
 Version = tuple[int, int, int]
 OLDEST: Version = (0, 0, 0)
@@ -197,7 +197,6 @@ def _address(document: Document) -> str:
     service="terraform",
     failure_class="invalid-value",
     source="https://github.com/hashicorp/terraform/pull/35661",
-    category="apply-time",
     resource_types=("terraform.backend.s3",),
 )
 def backend_arguments(document: Document) -> Iterator[Violation]:
@@ -260,7 +259,6 @@ def backend_arguments(document: Document) -> Iterator[Violation]:
     service="terraform",
     failure_class="posture",
     source="https://developer.hashicorp.com/terraform/language/backend/s3",
-    category="security",
     resource_types=("terraform.backend.s3",),
 )
 def backend_encryption(document: Document) -> Iterator[Violation]:
@@ -288,7 +286,6 @@ def backend_encryption(document: Document) -> Iterator[Violation]:
     service="terraform",
     failure_class="posture",
     source="https://developer.hashicorp.com/terraform/language/backend/s3#state-locking",
-    category="operations",
     resource_types=("terraform.backend.s3",),
 )
 def backend_locking(document: Document) -> Iterator[Violation]:

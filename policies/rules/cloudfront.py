@@ -1,5 +1,7 @@
-"""CloudFront distributions: cache behavior settings and viewer certificate combinations that the
-CloudFront API rejects at apply time, and the TLS floor viewers get."""
+"""CloudFront distributions: cache behavior settings and viewer certificate combinations the
+CloudFront API rejects at apply time, the TLS floor viewers get, and what a distribution points
+at (custom domains, Lambda@Edge functions, its logging bucket).
+"""
 
 from __future__ import annotations
 
@@ -7,19 +9,12 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from policies.model import Document, Resource, Severity, Violation
+from policies.model import UNKNOWN, Document, Resource, Severity, Violation, get_path
 from policies.registry import rule
-from policies.rules._helpers import (
-    Unresolved,
-    blocks,
-    by_environment,
-    first_block,
-    flag,
-    is_set,
-    region_of,
-    resources_linked_to,
-    text,
-)
+from policies.toolkit.context import by_environment, region_of
+from policies.toolkit.findings import violation
+from policies.toolkit.links import bucket_ownership
+from policies.toolkit.values import blocks, first_block, flag, is_set, text
 
 DISTRIBUTION = "aws_cloudfront_distribution"
 
@@ -48,7 +43,6 @@ def _label(path: str) -> str:
     service="cloudfront",
     failure_class="value-combination",
     source="https://github.com/hashicorp/terraform-provider-aws/issues/17626",
-    category="apply-time",
     resource_types=(DISTRIBUTION,),
 )
 def forwarded_values_with_policy(document: Document) -> Iterator[Violation]:
@@ -85,7 +79,6 @@ def blocks_of(values: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     service="cloudfront",
     failure_class="cross-resource",
     source="https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ViewerCertificate.html",
-    category="apply-time",
     resource_types=(DISTRIBUTION, "aws_acm_certificate"),
 )
 def viewer_certificate(document: Document) -> Iterator[Violation]:
@@ -105,7 +98,7 @@ def viewer_certificate(document: Document) -> Iterator[Violation]:
         # default), so these two combinations apply without error: the dropped setting never
         # takes effect and every plan shows a diff. A warning, not an apply-time error.
         if default is True and custom:
-            yield _violation(
+            yield violation(
                 resource,
                 f"viewer_certificate sets cloudfront_default_certificate = true together with "
                 f"{custom[-1]}; the provider sends CloudFront only {custom[-1]}, so the flag "
@@ -114,7 +107,7 @@ def viewer_certificate(document: Document) -> Iterator[Violation]:
                 Severity.WARNING,
             )
         if len(custom) == 2:
-            yield _violation(
+            yield violation(
                 resource,
                 "viewer_certificate sets both acm_certificate_arn and iam_certificate_id; "
                 "CloudFront takes one certificate source and the provider sends only "
@@ -125,7 +118,7 @@ def viewer_certificate(document: Document) -> Iterator[Violation]:
         if custom:
             method = certificate.get("ssl_support_method")
             if method is None or method == "":
-                yield _violation(
+                yield violation(
                     resource,
                     f"viewer_certificate sets {custom[0]} without ssl_support_method; "
                     "CloudFront rejects a custom certificate without it "
@@ -135,7 +128,7 @@ def viewer_certificate(document: Document) -> Iterator[Violation]:
         if acm is True:
             region = _acm_region(document, resource)
             if region is not None and region != "us-east-1":
-                yield _violation(
+                yield violation(
                     resource,
                     f"viewer_certificate uses an ACM certificate in {region}; CloudFront only "
                     "accepts certificates from us-east-1 (InvalidViewerCertificate); request "
@@ -162,12 +155,6 @@ def _acm_region(document: Document, distribution: Resource) -> str | None:
     return parts[3] if len(parts) > 5 and parts[2] == "acm" and parts[3] else None
 
 
-def _violation(resource: Resource, message: str, severity: Severity | None = None) -> Violation:
-    return Violation(
-        address=resource.address, resource=resource, message=message, severity=severity
-    )
-
-
 @rule(
     id="SEC005",
     title="CloudFront lets viewers use plain HTTP or TLS older than 1.2",
@@ -175,7 +162,6 @@ def _violation(resource: Resource, message: str, severity: Severity | None = Non
     service="cloudfront",
     failure_class="posture",
     source="https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html",
-    category="security",
     resource_types=(DISTRIBUTION,),
 )
 def viewer_tls(document: Document) -> Iterator[Violation]:
@@ -183,7 +169,7 @@ def viewer_tls(document: Document) -> Iterator[Violation]:
     for resource in document.of_type(DISTRIBUTION):
         for path, behavior in cache_behaviors(resource):
             if text(behavior.get("viewer_protocol_policy")) == "allow-all":
-                yield _violation(
+                yield violation(
                     resource,
                     f'{_label(path)} has viewer_protocol_policy = "allow-all", so viewers can '
                     'use plain HTTP; use "redirect-to-https" or "https-only"',
@@ -200,7 +186,7 @@ def viewer_tls(document: Document) -> Iterator[Violation]:
         if default is True and not custom:
             # CloudFront pins the *.cloudfront.net certificate to the TLSv1 policy whatever
             # minimum_protocol_version says; only a custom domain can raise the floor.
-            yield _violation(
+            yield violation(
                 resource,
                 "the default *.cloudfront.net certificate always allows TLSv1 and TLSv1.1; "
                 "serve a custom domain with an ACM certificate and minimum_protocol_version = "
@@ -212,7 +198,7 @@ def viewer_tls(document: Document) -> Iterator[Violation]:
             if policy is None or policy == "":
                 policy = PROVIDER_DEFAULT_POLICY
             if text(policy) in WEAK_SECURITY_POLICIES:
-                yield _violation(
+                yield violation(
                     resource,
                     f"viewer_certificate minimum_protocol_version is {policy}, which allows "
                     'TLS older than 1.2; set minimum_protocol_version = "TLSv1.2_2021"',
@@ -246,7 +232,6 @@ def _logging_bucket(document: Document, distribution: Resource) -> Resource | No
     service="cloudfront",
     failure_class="cross-resource",
     source="https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html",
-    category="apply-time",
     resource_types=(DISTRIBUTION, BUCKET, OWNERSHIP),
 )
 def logging_bucket_without_acls(document: Document) -> Iterator[Violation]:
@@ -256,19 +241,12 @@ def logging_bucket_without_acls(document: Document) -> Iterator[Violation]:
         bucket = _logging_bucket(document, distribution)
         if bucket is None:
             continue
-        try:
-            controls = resources_linked_to(
-                document, bucket, source_type=OWNERSHIP, path="bucket", name_attribute="bucket"
-            )
-        except Unresolved:
+        ownership = bucket_ownership(document, bucket)
+        if ownership is None:
             continue
-        settings = [
-            text(rule_block.get("object_ownership"))
-            for control in controls
-            for _, rule_block in blocks(control.values, "rule")
-        ]
+        controls, settings = ownership
         if "BucketOwnerEnforced" in settings:
-            yield _violation(
+            yield violation(
                 distribution,
                 f"logging_config writes to {bucket.address}, whose ownership controls are "
                 "BucketOwnerEnforced (ACLs disabled); CloudFront standard logging needs ACLs "
@@ -276,11 +254,150 @@ def logging_bucket_without_acls(document: Document) -> Iterator[Violation]:
                 'not enable ACL access); use object_ownership = "BucketOwnerPreferred"',
             )
         elif not controls and "create" in bucket.actions:
-            yield _violation(
+            yield violation(
                 distribution,
                 f"logging_config writes to {bucket.address}, a new bucket without "
                 "aws_s3_bucket_ownership_controls: since April 2023 new buckets have ACLs "
                 "disabled, and CloudFront rejects the log bucket (InvalidArgument: The S3 bucket "
                 "that you specified for CloudFront logs does not enable ACL access); add "
                 'ownership controls with object_ownership = "BucketOwnerPreferred"',
+            )
+
+
+FUNCTION = "aws_lambda_function"
+
+
+@rule(
+    id="AT216",
+    service="cloudfront",
+    failure_class="cross-resource",
+    source="https://github.com/cloudposse/terraform-aws-cloudfront-s3-cdn/pull/72",
+    title="CloudFront distribution with aliases but the default *.cloudfront.net certificate",
+    severity=Severity.ERROR,
+    resource_types=(DISTRIBUTION,),
+)
+def aliases_with_default_certificate(document: Document) -> Iterator[Violation]:
+    for resource in document.of_type(DISTRIBUTION):
+        aliases = resource.values.get("aliases")
+        if aliases is UNKNOWN or not isinstance(aliases, list) or not aliases:
+            continue
+        certificate = first_block(resource.values, "viewer_certificate")
+        if certificate is None:
+            continue
+        custom = [
+            is_set(resource, f"viewer_certificate.{name}")
+            for name in ("acm_certificate_arn", "iam_certificate_id")
+        ]
+        if any(c is None for c in custom) or any(custom):
+            continue
+        if flag(certificate.get("cloudfront_default_certificate")) is not True:
+            continue
+        names = [a for a in aliases if isinstance(a, str)]
+        shown = f" ({', '.join(names)})" if names else ""
+        yield Violation(
+            address=resource.address,
+            resource=resource,
+            message=(
+                f"aliases{shown} are set but viewer_certificate uses the default "
+                "*.cloudfront.net certificate; CloudFront rejects the distribution "
+                "(InvalidViewerCertificate: To add an alternate domain name (CNAME) to a "
+                "CloudFront distribution, you must attach a trusted certificate that validates "
+                "your authorization to use the domain name); set acm_certificate_arn to a "
+                'us-east-1 certificate covering them, with ssl_support_method = "sni-only"'
+            ),
+        )
+
+
+_FUNCTION_ARN = re.compile(
+    r"^arn:aws[a-z-]*:lambda:(?P<region>[a-z0-9-]+):\d{12}:function:[\w-]+(?::(?P<qualifier>.+))?$"
+)
+# "${aws_lambda_function.edge.qualified_arn}" -> (address, attribute)
+_TOKEN = re.compile(r"^\$\{(aws_lambda_function\.[\w-]+)\.(\w+)\}$")
+
+
+def _without_zero_steps(path: str) -> tuple[str, ...]:
+    return tuple(part for part in path.split(".") if part != "0")
+
+
+def _associations(resource: Resource) -> Iterator[tuple[str, str]]:
+    """(label, lambda_arn path) of every Lambda@Edge association in the distribution."""
+    for path, behavior in cache_behaviors(resource):
+        for index, _ in blocks(behavior, "lambda_function_association"):
+            yield (
+                f"{path.replace('.', '[', 1) + ']' if '.' in path else path}"
+                f".lambda_function_association[{index}]",
+                f"{path}.lambda_function_association.{index}.lambda_arn",
+            )
+
+
+def _problem(document: Document, resource: Resource, path: str) -> str | None:
+    value = get_path(resource.values, path)
+    if isinstance(value, str):
+        match = _FUNCTION_ARN.match(value)
+        if match is None:
+            return None
+        qualifier = match["qualifier"]
+        if qualifier is None or qualifier == "$LATEST":
+            return f"{value} names no function version"
+        if not qualifier.isdigit():
+            return f"{value} names alias {qualifier}, not a numbered version"
+        if match["region"] != "us-east-1":
+            return f"{value} is in {match['region']}; Lambda@Edge functions must be in us-east-1"
+        return None
+    if value is not UNKNOWN:
+        return None
+    wanted = _without_zero_steps(path)
+    template = next(
+        (raw for key, raw in resource.templates.items() if _without_zero_steps(key) == wanted),
+        None,
+    )
+    token = _TOKEN.match(template or "")
+    if token is None:
+        return None
+    function = document.resource(token[1])
+    if function is None or function.type != FUNCTION:
+        return None
+    attribute = token[2]
+    if attribute == "arn":
+        return f"{function.address}.arn is the unqualified function ARN"
+    if attribute == "qualified_arn":
+        publish = flag(function.values.get("publish"))
+        if function.values.get("publish") is None or publish is False:
+            return (
+                f"{function.address}.qualified_arn ends in $LATEST because the function does "
+                "not set publish = true"
+            )
+        region = region_of(document, function)
+        if region is not None and region != "us-east-1":
+            return (
+                f"{function.address} is created in {region}; Lambda@Edge functions must be in "
+                "us-east-1"
+            )
+    return None
+
+
+@rule(
+    id="AT217",
+    service="cloudfront",
+    failure_class="cross-resource",
+    source="https://github.com/hashicorp/terraform-provider-aws/issues/21238",
+    title="CloudFront Lambda@Edge association without a published us-east-1 function version",
+    severity=Severity.ERROR,
+    resource_types=(DISTRIBUTION, FUNCTION),
+)
+def lambda_edge_version(document: Document) -> Iterator[Violation]:
+    for resource in document.of_type(DISTRIBUTION):
+        for label, path in _associations(resource):
+            problem = _problem(document, resource, path)
+            if problem is None:
+                continue
+            yield Violation(
+                address=resource.address,
+                resource=resource,
+                message=(
+                    f"{label}: {problem}; CloudFront rejects it (InvalidLambdaFunctionAssociation: "
+                    "The function ARN must reference a specific function version. (The ARN must "
+                    "end with the version number.)); use qualified_arn of a function with "
+                    "publish = true, created by a us-east-1 provider"
+                ),
             )

@@ -38,7 +38,6 @@ STATEFUL_TYPES = frozenset(
     service="aws",
     failure_class="plan-time",
     source="https://developer.hashicorp.com/terraform/internals/json-format#change-representation",
-    category="plan",
     resource_types=tuple(sorted(STATEFUL_TYPES)),
     applies_to=("plan",),
 )

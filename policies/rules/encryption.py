@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from policies.model import Document, Severity, Violation, is_known
 from policies.registry import rule
-from policies.rules._helpers import by_environment, flag, is_set, text
+from policies.toolkit.context import by_environment
+from policies.toolkit.values import flag, is_set, text
 
 RDS_TYPES = ("aws_rds_cluster", "aws_db_instance")
 LOG_GROUP = "aws_cloudwatch_log_group"
@@ -19,7 +20,6 @@ LOG_GROUP = "aws_cloudwatch_log_group"
     service="aws",
     failure_class="posture",
     source="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html#Overview.Encryption.Limitations",
-    category="security",
     resource_types=(*RDS_TYPES, LOG_GROUP),
 )
 def encryption_at_rest(document: Document) -> Iterator[Violation]:

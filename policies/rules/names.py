@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from policies.model import Document, Severity, Violation
 from policies.registry import rule
-from policies.rules._helpers import text
+from policies.toolkit.values import text
 
 Check = Callable[[str], str | None]  # returns what is wrong, or None
 
@@ -150,7 +150,6 @@ NAME_RULES: dict[str, tuple[NameRule, ...]] = {
     service="aws",
     failure_class="invalid-value",
     source="https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html",
-    category="apply-time",
     resource_types=tuple(NAME_RULES),
 )
 def resource_names(document: Document) -> Iterator[Violation]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from policies.model import Document, Resource, Severity, Violation
 from policies.registry import rule
-from policies.rules._helpers import text
+from policies.toolkit.values import text
 
 # Attributes whose every literal value is a secret.
 SECRET_ATTRIBUTES: dict[str, tuple[str, ...]] = {
@@ -90,7 +90,6 @@ def _violation(address: str, resource: Resource | None, message: str) -> Violati
     service="aws",
     failure_class="posture",
     source="https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html",
-    category="security",
     resource_types=(
         *SECRET_ATTRIBUTES,
         "aws_ssm_parameter",

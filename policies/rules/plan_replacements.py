@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from policies.model import Document, Resource, Severity, Violation
 from policies.registry import rule
-from policies.rules._helpers import text
+from policies.toolkit.values import text
 
 # type -> (name attribute, the error AWS answers CreateX with while the old object exists)
 UNIQUE_NAMES: dict[str, tuple[str, str]] = {
@@ -102,7 +102,6 @@ UNIQUE_NAMES: dict[str, tuple[str, str]] = {
     source="https://github.com/hashicorp/terraform/issues/11047",
     title="Create-before-destroy replacement keeps a fixed unique name",
     severity=Severity.ERROR,
-    category="plan",
     resource_types=tuple(sorted(UNIQUE_NAMES)),
     applies_to=("plan",),
 )
@@ -194,7 +193,6 @@ def _last_attribute(path: str) -> str:
     source="https://github.com/hashicorp/terraform-provider-aws/issues/27476",
     title="Destroy-before-create replacement of an object another resource still uses",
     severity=Severity.ERROR,
-    category="plan",
     resource_types=tuple(sorted(IN_USE)),
     applies_to=("plan",),
 )

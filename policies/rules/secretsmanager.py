@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from policies.model import Document, Severity, Violation, is_known
 from policies.registry import rule
-from policies.rules._helpers import number, text
+from policies.toolkit.values import number, text
 
 SECRET = "aws_secretsmanager_secret"
 # Secrets Manager's default when recovery_window_in_days is not set.
@@ -19,7 +19,7 @@ PROD_LIKE_ENVIRONMENTS = frozenset({"staging", "stage", "preprod", "pre-prod", "
 def _recovery_window(raw: object) -> int | None:
     if not is_known(raw):
         return None
-    return DEFAULT_RECOVERY_WINDOW_DAYS if raw is None else number(raw)
+    return DEFAULT_RECOVERY_WINDOW_DAYS if raw is None else number(raw, whole=True)
 
 
 @rule(
@@ -29,7 +29,6 @@ def _recovery_window(raw: object) -> int | None:
     service="secretsmanager",
     failure_class="value-combination",
     source="https://github.com/aws-ia/terraform-aws-eks-blueprints/issues/1733",
-    category="apply-time",
     resource_types=(SECRET,),
 )
 def fixed_name_with_recovery_window(document: Document) -> Iterator[Violation]:
@@ -64,7 +63,6 @@ def fixed_name_with_recovery_window(document: Document) -> Iterator[Violation]:
     service="secretsmanager",
     failure_class="posture",
     source="https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html",
-    category="operations",
     resource_types=(SECRET,),
 )
 def production_without_recovery(document: Document) -> Iterator[Violation]:

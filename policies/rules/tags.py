@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 
 from policies.model import UNKNOWN, Document, Severity, Violation
 from policies.registry import rule
-from policies.rules._helpers import by_environment, provider_default_tags
+from policies.toolkit.context import by_environment, provider_default_tags
 
 REQUIRED_TAGS = ("Project", "Environment", "ManagedBy", "Owner")
 
@@ -73,7 +73,6 @@ def _keys(tags: object) -> set[str] | None:
     service="aws",
     failure_class="posture",
     source="https://registry.terraform.io/providers/hashicorp/aws/latest/docs#default_tags-configuration-block",
-    category="operations",
     resource_types=tuple(sorted(TAGGABLE_TYPES)),
 )
 def required_tags(document: Document) -> Iterator[Violation]:

@@ -74,8 +74,6 @@ ALLOWED_PROVIDERS: Mapping[str, frozenset[str]] = {
     "terraform": frozenset({"terraform.io/builtin/terraform"}),
 }
 
-PROVISIONER_TYPES = ("local-exec", "remote-exec", "file")
-
 # Top-level blocks the pack cannot see into: module calls fetch and run code from elsewhere,
 # ephemeral resources read secrets without a trace in state, check blocks hold their own data
 # sources.
@@ -104,7 +102,6 @@ def _everything(document: Document) -> Iterator[Resource]:
     service="terraform",
     failure_class="posture",
     source="https://registry.terraform.io/providers/hashicorp/external/latest/docs/data-sources/external",
-    category="security",
     resource_types=tuple(OUTSIDE_DATA_SOURCES),
     applies_to=("config",),
 )
@@ -128,7 +125,6 @@ def outside_data_sources(document: Document) -> Iterator[Violation]:
     service="terraform",
     failure_class="posture",
     source="https://developer.hashicorp.com/terraform/language/resources/provisioners/syntax",
-    category="security",
     resource_types=("*",),
     applies_to=("config",),
 )
@@ -165,7 +161,6 @@ def _provisioner_blocks(value: Any) -> list[Any]:
     service="terraform",
     failure_class="posture",
     source="https://developer.hashicorp.com/terraform/language/providers/requirements",
-    category="security",
     resource_types=("*",),
     applies_to=("config",),
 )
@@ -219,7 +214,6 @@ def _required_providers(raw: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
     service="aws",
     failure_class="posture",
     source="https://registry.terraform.io/providers/hashicorp/aws/latest/docs",
-    category="security",
     resource_types=(*SECRET_OR_CODE_DATA_SOURCES, *SECRET_WHEN_SET),
     applies_to=("config",),
 )
@@ -255,7 +249,6 @@ def secret_or_code_data_sources(document: Document) -> Iterator[Violation]:
     service="terraform",
     failure_class="posture",
     source="https://developer.hashicorp.com/terraform/language/modules/sources",
-    category="security",
     resource_types=tuple(UNINSPECTED_BLOCKS),
     applies_to=("config",),
 )
@@ -275,7 +268,6 @@ def uninspected_blocks(document: Document) -> Iterator[Violation]:
     service="terraform",
     failure_class="posture",
     source="https://developer.hashicorp.com/terraform/language/functions/file",
-    category="security",
     resource_types=("*",),
     applies_to=("config",),
 )
@@ -338,7 +330,6 @@ REDIRECTING_BACKEND_ARGUMENTS = (
     service="terraform",
     failure_class="posture",
     source="https://registry.terraform.io/providers/hashicorp/aws/latest/docs/guides/custom-service-endpoints",
-    category="security",
     resource_types=("provider.aws", "terraform.backend"),
     applies_to=("config",),
 )

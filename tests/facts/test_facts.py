@@ -6,12 +6,14 @@ import dataclasses
 
 import pytest
 
-import policies.rules  # noqa: F401  (registers the rule pack)
 from facts.aws import FARGATE_MEMORY_BY_CPU, SUPPORTED_REGIONS
 from facts.project import DEFAULT_GITHUB_REPOSITORY, drift_issue_marker, run_url
 from infra.config import ENVIRONMENTS, ConfigError, load_settings, validate_environment
 from policies.model import Document, Resource
 from policies.registry import REGISTRY, help_uri_base
+from policies.rules import all_rules
+
+all_rules()  # registers the rule pack
 
 # Every combination the table allows, plus its neighbours that it does not.
 ALLOWED = [(cpu, memory) for cpu, sizes in FARGATE_MEMORY_BY_CPU.items() for memory in sizes]

@@ -14,8 +14,9 @@ import pytest
 from policies.command import UsageError
 from policies.dev import validate_examples
 from policies.dev.validate_examples import MIRROR_ENV, Outcome, examples_of, find_mirror
-from policies.registry import REGISTRY, all_rules
-from policies.rules.tables import ROWS
+from policies.registry import REGISTRY
+from policies.rules import all_rules
+from policies.toolkit.rows import ROWS
 
 
 def _mirror(root: Path, version: str = "5.100.0") -> Path:

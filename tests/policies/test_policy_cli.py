@@ -238,13 +238,17 @@ def test_explain_prints_the_rule_doc(capsys: pytest.CaptureFixture[str]) -> None
 def test_a_crashing_rule_exits_2_and_names_the_rule(
     capsys: pytest.CaptureFixture[str], clean_config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import policies.rules
     from policies import registry
     from policies.model import Severity
 
-    registry.all_rules()  # register the pack before adding to it
+    policies.rules.all_rules()  # register the pack before adding to it
 
     def crash(document: object) -> list[object]:
         raise RuntimeError("boom")
+
+    # check runs the rules of the modules its input needs; the backend module always runs.
+    crash.__module__ = "policies.rules.backend"
 
     monkeypatch.setitem(
         registry.REGISTRY,
@@ -253,7 +257,9 @@ def test_a_crashing_rule_exits_2_and_names_the_rule(
             id="OPS999",
             title="crashes",
             severity=Severity.ERROR,
-            category="test",
+            service="aws",
+            failure_class="posture",
+            source="https://example.com/test",
             resource_types=(),
             applies_to=frozenset({"config"}),
             check=crash,
@@ -441,3 +447,38 @@ def test_an_unwritable_output_is_one_line(
     blocker.write_text("")
     code, _, err = invoke(capsys, "check", "-f", "json", "-o", blocker / "r.json", BROKEN_BACKEND)
     assert_one_line_error(code, err, "cannot write")
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        *sorted(FIXTURES.glob("scenario_*.tf.json")),
+        FIXTURES / "plan_stateful_replace.json",
+        *sorted((FIXTURES / "issue12_plans").glob("*.json"))[:3],
+    ],
+    ids=lambda path: path.name,
+)
+def test_loading_only_the_rule_modules_an_input_needs_changes_no_finding(
+    capsys: pytest.CaptureFixture[str], target: Path
+) -> None:
+    from policies.engine import evaluate
+    from policies.loader import load_path
+    from policies.rules import all_rules
+
+    # A fresh process imports only the rule modules for the input's resource types.
+    result = subprocess.run(
+        [sys.executable, "-m", "policies", "check", "-f", "json", str(target)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    lazy = json.loads(result.stdout)
+    # Every rule of the pack, in this process, over the same input.
+    everything = evaluate(load_path(target), rules=all_rules())
+    assert lazy["findings"], "the input must trip some rule for the comparison to mean much"
+    assert [(f["rule_id"], f["address"], f["message"]) for f in lazy["findings"]] == [
+        (f.rule_id, f.address, f.message) for f in everything.findings
+    ]
+    assert lazy["summary"]["rules"] < len(all_rules())

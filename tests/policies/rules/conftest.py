@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 
-import policies.rules  # noqa: F401  (registers the rule pack)
 from policies.model import Backend, Document, Provider, Resource, Severity, Violation
 from policies.registry import REGISTRY
+from policies.rules import all_rules
+
+all_rules()  # registers the rule pack
 
 # The tags infra/config.py puts in the provider's default_tags.
 DEFAULT_TAGS = {
