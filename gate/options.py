@@ -1,18 +1,14 @@
-"""What one gate run was asked to do, fixed before any step starts."""
+"""What one gate run was asked to do (``GateOptions``, fixed before any step starts), and the
+names of the steps it can ask for."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.config import SETTING_NAMES
-
-# Every step, in the order the summary lists them.
+# The names ``--steps`` accepts, in the order of ``gate.steps.ALL_STEPS`` (which owns the steps
+# and cannot be imported here: every step imports this module). A test keeps the two equal.
 STEP_NAMES: tuple[str, ...] = ("synth", "policies", "checkov", "pytest", "terraform", "tflint")
-
-# The synth inputs that come from the process environment: every setting infra/config.py lists.
-# Their values are part of the synth fingerprint, so changing one re-synthesizes.
-SYNTH_ENV_OVERRIDES: tuple[str, ...] = SETTING_NAMES
 
 
 @dataclass(frozen=True, kw_only=True)

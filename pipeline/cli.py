@@ -1,4 +1,5 @@
-"""``pipenv run pipeline <command>``: the only Python the workflows call directly.
+"""``pipenv run pipeline <command>``: what the workflows and scripts/ call for plans, reports,
+comments and deployments (the policy pack has its own ``policies`` command).
 
 Exit codes: 0 success, 2 bad input (one ``error:`` line on stderr, never a traceback), 1 when a
 deployment step refuses (wrong plan hash, older commit, AWS error), and for ``drift-report`` 3
@@ -18,12 +19,11 @@ import click
 
 from facts.project import plan_comment_marker, run_url
 from infra.config import ConfigError
-from pipeline import artifact, comment, deploy_commands, drift, issue, outputs, summary
+from pipeline import artifact, comment, deploy_commands, drift, outputs, summary
 from pipeline.deployments import Refused
 from pipeline.environments import matrix
 from pipeline.markdown import MARKDOWN_LIMIT
-from pipeline.redact import redact_plan
-from tfjson.plan import load_plan, parse_plan
+from tfjson.plan import load_plan
 from tfjson.reader import InputError, load_json
 
 EXIT_REFUSED = 1
@@ -106,28 +106,6 @@ def drift_report_command(
     return report.exit_code
 
 
-@cli.command("issue-body")
-@click.option("--env", "environment", required=True, help="Environment name, e.g. prod.")
-@PLAN_ARGUMENT
-@click.option("--full-plan", type=click.Path(path_type=Path))
-@click.option(
-    "--run-url",
-    help="Link to the workflow run that produced the plans "
-    "(default: this run, from GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_RUN_ID).",
-)
-@MAX_CHARS
-def issue_body_command(
-    environment: str, plan_json: Path, full_plan: Path | None, run_url: str | None, max_chars: int
-) -> int:
-    """Print the drift issue body: a hidden marker line, then the drift report."""
-    head = issue.issue_head(environment)
-    tail = issue.issue_tail(run_url or _this_run())
-    report = _drift_report(plan_json, full_plan=full_plan, title=f"Drift in {environment}")
-    body = drift.render_markdown(report, limit=max_chars - len(head) - len(tail))
-    click.echo(head + body + tail, nl=False)
-    return 0
-
-
 @cli.command("outputs")
 @click.argument("output_json", metavar="OUTPUT_JSON", type=click.Path(path_type=Path))
 @FORMAT
@@ -139,22 +117,6 @@ def outputs_command(output_json: Path, output_format: str, title: str) -> int:
         _emit_json(masked)
     else:
         click.echo(outputs.render_markdown(masked, title=title, limit=MARKDOWN_LIMIT), nl=False)
-    return 0
-
-
-@cli.command("redact-plan")
-@PLAN_ARGUMENT
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="File to write.",
-)
-def redact_plan_command(plan_json: Path, output: Path) -> int:
-    """Write a copy of PLAN_JSON with every sensitive value replaced, safe to upload."""
-    data, _ = load_json(plan_json)
-    parse_plan(data, source=str(plan_json))  # refuse anything that is not a plan
-    _write(output, json.dumps(redact_plan(data), indent=1) + "\n")
     return 0
 
 
@@ -216,15 +178,6 @@ def plan_comment_command(
 def comment_marker_command(environment: str) -> int:
     """Print the hidden first line of the environment's sticky plan comment."""
     click.echo(plan_comment_marker(environment))
-    return 0
-
-
-@cli.command("run-url")
-def run_url_command() -> int:
-    """Print the URL of this GitHub Actions run (nothing outside Actions)."""
-    url = _this_run()
-    if url:
-        click.echo(url)
     return 0
 
 

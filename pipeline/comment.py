@@ -7,7 +7,7 @@ posts it, finding the comment to update by its first line (``facts.project``).
 
 from __future__ import annotations
 
-from pipeline.markdown import MARKDOWN_LIMIT, Section, assemble, text_section
+from pipeline.markdown import MARKDOWN_LIMIT, Section, assemble, code, text_section
 
 GITHUB_COMMENT_LIMIT = 65_536
 LOG_TAIL_LINES = 60
@@ -39,8 +39,8 @@ def render(
         verdict = "❌ the policy check could not run"
     else:
         verdict = "✅ plan ready for review"
-    stack_note = f" (`{stack}`)" if stack else ""
-    head = f"{marker}\n## Plan: `{environment}`{stack_note} — {verdict}\n\n"
+    stack_note = f" ({code(stack)})" if stack else ""
+    head = f"{marker}\n## Plan: {code(environment)}{stack_note} — {verdict}\n\n"
 
     sections: list[Section] = []
     if refused is not None:

@@ -3,8 +3,9 @@
 One Python start per decision (issue 10): ``describe`` gives every field of an environment at
 once, ``plan-report`` writes the summary, its JSON and the redacted plan in one pass,
 ``drift-check`` writes the report, the issue body, the verdict and the redacted plans, and the
-deployment steps (``store-plan``, ``fetch-plan``, ``check-order``, ``record-deployment``) each
-do their one AWS exchange. Scripts read the files these write, never scrape their stdout.
+deployment steps (``store-plan``, ``fetch-plan``, ``check-order``, ``start-deployment``,
+``complete-deployment``) each do their own AWS exchange. Scripts read the files these write,
+never scrape their stdout.
 """
 
 from __future__ import annotations
@@ -189,6 +190,8 @@ def drift_check_command(
     report_json = report.to_json() | {
         "environment": environment,
         "verdict": verdict,
+        # drift-issue.sh links the run in the comment that closes an issue.
+        "run_url": url,
         "promotion": status.to_json() if status is not None else None,
     }
     _write(out / "drift-report.md", render(MARKDOWN_LIMIT))
@@ -244,37 +247,75 @@ def fetch_plan_command(environment: str, key: str, sha256: str, output: Path) ->
 @ENV_OPTION
 @COMMIT_OPTION
 def check_order_command(environment: str, commit: str | None) -> int:
-    """Exit 1 when the commit is older than, or diverged from, the deployed one."""
+    """Exit 1 when the commit is older than, or diverged from, the recorded one.
+
+    The recorded commit is the deployed one, or one whose apply started and did not complete.
+    """
     deployments.check_environment(environment)
     full = deployments.resolve_commit(commit, os.environ)
     record = deployments.read_record(
         state=deployments.state_backend(os.environ), environment=environment
     )
     reason = deployments.order_verdict(
-        recorded=record["commit"] if record is not None else None, deploying=full
+        recorded=record["commit"] if record is not None else None,
+        deploying=full,
+        in_progress=deployments.in_progress(record),
     )
     click.echo(f"{environment}: {reason}", err=True)
     return 0
 
 
-@click.command("record-deployment")
+RECORD_OPTIONS = (
+    click.option("--plan-sha256", required=True, help="SHA-256 of the saved plan being applied."),
+    COMMIT_OPTION,
+    click.option("--run-url", help="Link to this run (default: from the GITHUB_* variables)."),
+)
+
+
+def _record_options(command: Any) -> Any:
+    for option in reversed(RECORD_OPTIONS):
+        command = option(command)
+    return command
+
+
+@click.command("start-deployment")
 @ENV_OPTION
-@click.option("--plan-sha256", required=True)
-@COMMIT_OPTION
-@click.option("--run-url", help="Link to this run (default: from the GITHUB_* variables).")
-def record_deployment_command(
+@_record_options
+def start_deployment_command(
     environment: str, plan_sha256: str, commit: str | None, run_url: str | None
 ) -> int:
-    """Write catalog-api/ENV/deployment.json after a successful apply."""
+    """Before the apply: record the commit as in progress (exit 1 when it is older).
+
+    Until an apply of this or a newer commit completes, older commits are refused.
+    """
     deployments.check_environment(environment)
-    record = deployments.write_record(
+    record, reason = deployments.start_deployment(
         state=deployments.state_backend(os.environ),
         environment=environment,
         commit=deployments.resolve_commit(commit, os.environ),
         plan_sha256=deployments.check_sha256(plan_sha256),
         url=run_url or current_run_url(os.environ),
     )
-    click.echo(f"{environment}: recorded {record['commit']}", err=True)
+    click.echo(f"{environment}: {reason}; recorded {record['commit']} as in progress", err=True)
+    return 0
+
+
+@click.command("complete-deployment")
+@ENV_OPTION
+@_record_options
+def complete_deployment_command(
+    environment: str, plan_sha256: str, commit: str | None, run_url: str | None
+) -> int:
+    """After a successful apply: mark the in-progress record of the commit as applied."""
+    deployments.check_environment(environment)
+    record = deployments.complete_deployment(
+        state=deployments.state_backend(os.environ),
+        environment=environment,
+        commit=deployments.resolve_commit(commit, os.environ),
+        plan_sha256=deployments.check_sha256(plan_sha256),
+        url=run_url or current_run_url(os.environ),
+    )
+    click.echo(f"{environment}: recorded {record['commit']} as applied", err=True)
     return 0
 
 
@@ -285,7 +326,8 @@ COMMANDS = (
     store_plan_command,
     fetch_plan_command,
     check_order_command,
-    record_deployment_command,
+    start_deployment_command,
+    complete_deployment_command,
 )
 
 

@@ -2,10 +2,13 @@
 
 - ``plans/<env>/<commit>.tfplan``: the saved plan the plan job made, SSE-KMS encrypted. The apply
   job downloads it and refuses it unless its SHA-256 is the one the plan job reported.
-- ``catalog-api/<env>/deployment.json``: which commit was applied last, with the plan hash, the
-  time and the run. The apply job refuses a commit that is older than, or diverged from, the
-  recorded one, so a re-run of an old deploy cannot go backwards; the drift report and the
-  plan comment read it to say how far each environment is behind main ("pending promotion").
+- ``catalog-api/<env>/deployment.json``: the newest commit that may have changed the
+  environment. The apply job writes it twice: ``in-progress`` with the commit BEFORE it applies,
+  ``applied`` after. It refuses a commit older than, or diverged from, the recorded one, so
+  neither a re-run of an old deploy nor an apply that died halfway can make the environment go
+  backwards; a re-run of the recorded commit may finish an interrupted apply. The record keeps
+  the last completed deployment (``previous`` while an apply is in progress), which the drift
+  report and the plan comment show with how far it is behind main ("pending promotion").
 
 AWS is reached through boto3 only (it honours ``AWS_ENDPOINT_URL``, which the tests point at a
 local emulator); git through the ``git`` command in the checkout (it honours ``GIT_DIR``).
@@ -23,8 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from infra.config import ENVIRONMENTS, PROJECT, ConfigError, StateBackendConfig, load_settings
+from pipeline.markdown import code
 
 _SHA256_HEX = frozenset("0123456789abcdef")
+IN_PROGRESS = "in-progress"
+APPLIED = "applied"
+# What a record says about the environment; a record without a status predates the two-phase
+# record and was written after a completed apply.
+STATUSES = (IN_PROGRESS, APPLIED)
 
 
 class Refused(Exception):
@@ -84,27 +93,37 @@ def _is_ancestor(older: str, newer: str) -> bool:
     return result.returncode == 0
 
 
-def order_verdict(*, recorded: str | None, deploying: str) -> str:
-    """Why ``deploying`` may follow ``recorded``; raises Refused when it may not."""
+def order_verdict(*, recorded: str | None, deploying: str, in_progress: bool = False) -> str:
+    """Why ``deploying`` may follow ``recorded``; raises Refused when it may not.
+
+    ``in_progress``: the recorded commit's apply started and never completed (interrupted, or
+    failed). Part of it may be live, so it orders exactly like a deployed commit.
+    """
     if recorded is None:
         return "no deployment recorded yet: first deploy"
+    unfinished = "whose apply started and did not complete"
+    short = _short(recorded)
+    named = f"{short}, {unfinished}" if in_progress else f"the deployed {short}"
     if recorded == deploying:
+        if in_progress:
+            return f"{_short(deploying)} is the commit whose apply did not complete: a re-run"
         return f"{_short(deploying)} is the deployed commit: an idempotent re-run"
     if not _known(recorded):
         raise Refused(
-            f"the deployed commit {_short(recorded)} is not in this checkout's history, so the "
+            f"the recorded commit {_short(recorded)} is not in this checkout's history, so the "
             "order cannot be checked (check out with full history: fetch-depth: 0)"
         )
     if _is_ancestor(recorded, deploying):
-        return f"{_short(deploying)} is newer than the deployed {_short(recorded)}"
+        return f"{_short(deploying)} is newer than {named}"
     if _is_ancestor(deploying, recorded):
+        status = unfinished if in_progress else "which is already deployed"
         raise Refused(
-            f"refusing to deploy {_short(deploying)}: it is older than {_short(recorded)}, which "
-            "is already deployed (a re-run of an old deploy run would go backwards)"
+            f"refusing to deploy {_short(deploying)}: it is older than {_short(recorded)}, "
+            f"{status} (a re-run of an old deploy run would go backwards)"
         )
     raise Refused(
-        f"refusing to deploy {_short(deploying)}: it has diverged from the deployed "
-        f"{_short(recorded)} (neither contains the other)"
+        f"refusing to deploy {_short(deploying)}: it has diverged from {named} "
+        "(neither contains the other)"
     )
 
 
@@ -141,14 +160,6 @@ def _encryption(state: StateBackendConfig) -> dict[str, str]:
     if state.kms_key_id:
         args["SSEKMSKeyId"] = state.kms_key_id
     return args
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def store_plan(
@@ -228,25 +239,32 @@ def read_record(*, state: StateBackendConfig, environment: str) -> dict[str, Any
         record = None
     if not isinstance(record, dict) or not isinstance(record.get("commit"), str):
         raise Refused(f"s3://{state.bucket}/{key} is not a deployment record (no commit)")
+    status = record.setdefault("status", APPLIED)
+    if status not in STATUSES:
+        # Fail closed: a status this code does not know could mean anything about the order.
+        raise Refused(f"s3://{state.bucket}/{key} has an unknown status {status!r}")
     return record
 
 
-def write_record(
-    *,
-    state: StateBackendConfig,
-    environment: str,
-    commit: str,
-    plan_sha256: str,
-    url: str | None,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    record = {
-        "environment": environment,
-        "commit": commit,
-        "plan_sha256": plan_sha256,
-        "applied_at": (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "run_url": url,
-    }
+def in_progress(record: Mapping[str, Any] | None) -> bool:
+    return record is not None and record.get("status") == IN_PROGRESS
+
+
+def last_applied(record: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The last deployment that completed: the record itself, or what it kept as ``previous``."""
+    if record is None:
+        return None
+    if not in_progress(record):
+        return dict(record)
+    previous = record.get("previous")
+    return dict(previous) if isinstance(previous, dict) else None
+
+
+def _timestamp(now: datetime | None) -> str:
+    return (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _put_record(*, state: StateBackendConfig, environment: str, record: dict[str, Any]) -> None:
     key = record_key(environment)
     try:
         _s3(state).put_object(
@@ -258,6 +276,73 @@ def write_record(
         )
     except _aws_errors() as exc:
         raise Refused(f"cannot write s3://{state.bucket}/{key}: {_aws_message(exc)}") from None
+
+
+def start_deployment(
+    *,
+    state: StateBackendConfig,
+    environment: str,
+    commit: str,
+    plan_sha256: str,
+    url: str | None,
+    now: datetime | None = None,
+) -> tuple[dict[str, Any], str]:
+    """Before the apply: record ``commit`` as in progress; returns (record, why it may deploy).
+
+    Checks the order itself, so this write can never move the record to an older commit. From
+    here on, until an apply of this or a newer commit completes, older commits are refused:
+    an apply that dies halfway may have changed part of the environment already.
+    """
+    current = read_record(state=state, environment=environment)
+    reason = order_verdict(
+        recorded=current["commit"] if current is not None else None,
+        deploying=commit,
+        in_progress=in_progress(current),
+    )
+    previous = last_applied(current)
+    if previous is not None:
+        previous.pop("previous", None)  # one level: the last completed deployment only
+    record = {
+        "environment": environment,
+        "commit": commit,
+        "status": IN_PROGRESS,
+        "plan_sha256": plan_sha256,
+        "started_at": _timestamp(now),
+        "applied_at": None,
+        "run_url": url,
+        "previous": previous,
+    }
+    _put_record(state=state, environment=environment, record=record)
+    return record, reason
+
+
+def complete_deployment(
+    *,
+    state: StateBackendConfig,
+    environment: str,
+    commit: str,
+    plan_sha256: str,
+    url: str | None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """After a successful apply: mark the in-progress record of ``commit`` as applied."""
+    current = read_record(state=state, environment=environment)
+    if not in_progress(current) or current is None or current["commit"] != commit:
+        found = (
+            "no record" if current is None else f"{_short(current['commit'])} ({current['status']})"
+        )
+        raise Refused(
+            f"no apply of {_short(commit)} is in progress in {environment} (the record says "
+            f"{found}): start-deployment must run before the apply"
+        )
+    if current.get("plan_sha256") != plan_sha256:
+        raise Refused(
+            f"the in-progress record of {_short(commit)} names plan {current.get('plan_sha256')}, "
+            f"not {plan_sha256}: it was started for another plan"
+        )
+    record = {**current, "status": APPLIED, "applied_at": _timestamp(now), "run_url": url}
+    record.pop("previous", None)
+    _put_record(state=state, environment=environment, record=record)
     return record
 
 
@@ -266,7 +351,11 @@ def write_record(
 
 @dataclass(frozen=True, kw_only=True)
 class Promotion:
-    """Which commit an environment runs and how far behind main it is: not drift."""
+    """Which commit an environment runs and how far behind main it is: not drift.
+
+    ``commit`` is the last deployment that completed; ``unfinished`` the commit whose apply
+    started after it and has not completed (running now, or interrupted), if any.
+    """
 
     environment: str
     commit: str | None
@@ -274,6 +363,9 @@ class Promotion:
     run_url: str | None
     behind: int | None
     problem: str | None  # why the above could not be told
+    unfinished: str | None = None
+    unfinished_since: str | None = None
+    unfinished_run_url: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -283,11 +375,21 @@ class Promotion:
             "run_url": self.run_url,
             "commits_behind_main": self.behind,
             "problem": self.problem,
+            "in_progress": None
+            if self.unfinished is None
+            else {
+                "commit": self.unfinished,
+                "started_at": self.unfinished_since,
+                "run_url": self.unfinished_run_url,
+            },
         }
 
     def markdown(self) -> str:
         if self.problem is not None:
             return f"**Deployed commit:** unknown ({self.problem}).\n\n"
+        return self._deployed() + self._unfinished()
+
+    def _deployed(self) -> str:
         if self.commit is None:
             return "**Deployed commit:** none recorded (never deployed by the pipeline).\n\n"
         when = f", applied {self.applied_at}" if self.applied_at else ""
@@ -301,7 +403,23 @@ class Promotion:
                 f"; **{self.behind} commit(s) behind main**: pending promotion, not drift "
                 "(the deploy workflow applies them)"
             )
-        return f"**Deployed commit:** `{_short(self.commit)}`{when}{link}{lag}.\n\n"
+        return f"**Deployed commit:** {code(_short(self.commit))}{when}{link}{lag}.\n\n"
+
+    def _unfinished(self) -> str:
+        if self.unfinished is None:
+            return ""
+        since = f" at {self.unfinished_since}" if self.unfinished_since else ""
+        link = f" ([run]({self.unfinished_run_url}))" if self.unfinished_run_url else ""
+        return (
+            f"**Apply not completed:** {code(_short(self.unfinished))} started{since}{link} and "
+            "has not completed: it is running, or it was interrupted and part of it may be live. "
+            "Older commits cannot deploy until an apply of it or a newer commit completes.\n\n"
+        )
+
+
+def _text(record: Mapping[str, Any] | None, name: str) -> str | None:
+    value = record.get(name) if record is not None else None
+    return value if isinstance(value, str) else None
 
 
 def promotion(*, state: StateBackendConfig, environment: str, main_ref: str = "HEAD") -> Promotion:
@@ -317,28 +435,24 @@ def promotion(*, state: StateBackendConfig, environment: str, main_ref: str = "H
             behind=None,
             problem=str(exc),
         )
-    if record is None:
-        return Promotion(
-            environment=environment,
-            commit=None,
-            applied_at=None,
-            run_url=None,
-            behind=None,
-            problem=None,
-        )
-    commit = record["commit"]
+    done = last_applied(record)
+    commit = _text(done, "commit")
     behind = None
-    if _known(commit):
+    if commit is not None and _known(commit):
         count = _git("rev-list", "--count", f"{commit}..{main_ref}")
         if count.returncode == 0:
             behind = int(count.stdout.strip())
+    unfinished = record if in_progress(record) else None
     return Promotion(
         environment=environment,
         commit=commit,
-        applied_at=record.get("applied_at") if isinstance(record.get("applied_at"), str) else None,
-        run_url=record.get("run_url") if isinstance(record.get("run_url"), str) else None,
+        applied_at=_text(done, "applied_at"),
+        run_url=_text(done, "run_url"),
         behind=behind,
         problem=None,
+        unfinished=_text(unfinished, "commit"),
+        unfinished_since=_text(unfinished, "started_at"),
+        unfinished_run_url=_text(unfinished, "run_url"),
     )
 
 

@@ -7,6 +7,7 @@ over 1 MiB, so every Markdown document is assembled under ``MARKDOWN_LIMIT`` and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from pipeline.values import render
 
@@ -23,11 +24,23 @@ def cell(text: str, *, limit: int = CELL_LIMIT) -> str:
 
 
 def code(text: str, *, limit: int = CELL_LIMIT) -> str:
-    """A code span for a table cell; code spans keep values from being read as Markdown/HTML."""
+    """An inline code span, for a table cell, that nothing in ``text`` can end early.
+
+    Inside a code span Markdown, HTML, links and @mentions are inert, and CommonMark ends the
+    span only at a backtick run exactly as long as the opening one. So the fence is one backtick
+    longer than the longest run in the value, and a value that starts or ends with a backtick
+    (which would merge with the fence) is padded with a space, which the parser strips again.
+    """
     body = cell(text, limit=limit)
-    fence = "``" if "`" in body else "`"
-    pad = " " if body.startswith("`") or body.endswith("`") else ""
-    return f"{fence}{pad}{body}{pad}{fence}"
+    longest = max((len(list(run)) for char, run in groupby(body) if char == "`"), default=0)
+    fence = "`" * (longest + 1)
+    # The parser strips one space from each end when both ends are spaces (and the content is
+    # not all spaces), so such a value is padded too, to come out unchanged. An empty value
+    # would make "``", which is no code span at all: it is shown as one space.
+    stripped_by_parser = body.startswith(" ") and body.endswith(" ") and body.strip(" ") != ""
+    if body.startswith("`") or body.endswith("`") or stripped_by_parser:
+        body = f" {body} "
+    return f"{fence}{body or ' '}{fence}"
 
 
 def value_cell(value: object) -> str:

@@ -15,10 +15,12 @@
 #   describe, synth (as above)
 #   fetch-plan    download the reviewed plan (PLAN_KEY, PLAN_SHA256 from the plan job);
 #                 refuses a plan whose SHA-256 differs
-#   check-order   refuses a commit older than, or diverged from, the deployed one
+#   check-order   refuses a commit older than, or diverged from, the recorded one
 #                 (catalog-api/ENV/deployment.json); the same commit is an allowed re-run
+#   record-start  BEFORE the apply: record the commit as in progress (checks the order again);
+#                 from then on an older commit is refused even if the apply dies halfway
 #   apply         terraform init + apply tfplan: exactly the reviewed plan, never a fresh one
-#   record        write the deployment record (commit, plan hash, time, run URL)
+#   record        AFTER the apply: complete the record (commit, plan hash, time, run URL)
 #   outputs       terraform outputs, sensitive ones masked, to the job summary
 #   report-failure  name the failed step in the job summary (reads STEP_OUTCOMES)
 # The commit is GITHUB_SHA, else HEAD. Reports go to ${REPORTS_DIR:-reports}/deploy/ENV/.
@@ -30,7 +32,7 @@ source "$root/scripts/lib/python-env.sh"
 # shellcheck source=lib/terraform.sh
 source "$root/scripts/lib/terraform.sh"
 
-steps="describe|synth|check-config|plan|check-plan|store-plan|fetch-plan|check-order|apply|record|outputs|report-failure"
+steps="describe|synth|check-config|plan|check-plan|store-plan|fetch-plan|check-order|record-start|apply|record|outputs|report-failure"
 usage() {
   echo "usage: scripts/deploy-environment.sh $steps ENV" >&2
   exit 2
@@ -75,6 +77,18 @@ write_outputs() {
   else
     cat "$1"
   fi
+}
+
+# plan_sha256: the reviewed plan's hash from the plan job; planned and applied in one place (a
+# laptop), the hash of the saved plan itself.
+plan_sha256() {
+  if [ -n "${PLAN_SHA256:-}" ]; then
+    printf '%s\n' "$PLAN_SHA256"
+    return
+  fi
+  local dir
+  dir=$(stack_dir) || return
+  sha256sum "$dir/tfplan" | cut -d' ' -f1
 }
 
 # report-failure must work however early the job failed, even before Python was set up.
@@ -149,13 +163,13 @@ case "$step" in
       exit 1
     fi
     ;;
+  record-start)
+    sha=$(plan_sha256)
+    run_pipeline start-deployment --env "$environment" --plan-sha256 "$sha"
+    ;;
   record)
-    dir=$(stack_dir)
-    if [ -z "${PLAN_SHA256:-}" ]; then
-      # Planned and applied in one place (a laptop): the hash of the plan that was applied.
-      PLAN_SHA256=$(sha256sum "$dir/tfplan" | cut -d' ' -f1)
-    fi
-    run_pipeline record-deployment --env "$environment" --plan-sha256 "$PLAN_SHA256"
+    sha=$(plan_sha256)
+    run_pipeline complete-deployment --env "$environment" --plan-sha256 "$sha"
     ;;
   outputs)
     dir=$(stack_dir)
@@ -184,6 +198,12 @@ case "$step" in
       echo "A failed plan or apply releases the state lock itself. If the job was cancelled, timed"
       echo "out or lost its runner during apply, the lock may remain: see"
       echo "*Recovering a stuck state lock* in docs/deploy.md."
+      if [ "$failed" = apply ]; then
+        echo
+        echo "The deployment record names this commit as in progress: older commits are refused"
+        echo "until an apply of it or a newer commit completes. Re-run this deploy to finish it"
+        echo "(see *An apply that did not complete* in docs/deploy.md)."
+      fi
     } >"$reports/failure.md"
     cat "$reports/failure.md" >&2
     append_summary "$reports/failure.md"

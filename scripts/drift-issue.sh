@@ -2,8 +2,9 @@
 # Keeps exactly one open drift issue per environment in step with the latest drift check.
 #
 # Usage: scripts/drift-issue.sh ENV REPORT_DIR
-#   REPORT_DIR is what scripts/drift-check.sh wrote: `verdict` (drift | clean) and
-#   `issue-body.md`, whose first line is the hidden marker that identifies the issue.
+#   REPORT_DIR is what scripts/drift-check.sh wrote: `verdict` (drift | clean),
+#   `issue-body.md`, whose first line is the hidden marker that identifies the issue, and
+#   `drift-report.json`, whose `run_url` links the check's run in a closing comment.
 #   drift, no open issue  -> create it, labelled `drift` and ENV
 #   drift, open issue     -> replace its body with the new report (never a duplicate)
 #   clean, open issue     -> close it with a comment
@@ -27,16 +28,19 @@ case "$verdict" in
   drift | clean) ;;
   *) fail_usage "$report_dir/verdict says '$verdict', expected drift or clean" ;;
 esac
-# The marker is written by `pipeline issue-body`; reading it back keeps its format in one place.
+# The marker is written by `pipeline drift-check` (pipeline/issue.py); reading it back keeps its
+# format in one place.
 marker=$(head -n 1 "$body")
 case "$marker" in
   "<!-- "*"-drift:$environment -->") ;;
   *) fail_usage "$body does not start with the drift marker for $environment" ;;
 esac
 
+# The run that checked, as `pipeline drift-check` recorded it (facts.project.run_url).
 run_url=""
-if [ -n "${GITHUB_RUN_ID:-}" ]; then
-  run_url="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}"
+if [ -f "$report_dir/drift-report.json" ]; then
+  run_url=$(jq -r '.run_url // empty' "$report_dir/drift-report.json") ||
+    fail_usage "$report_dir/drift-report.json is not JSON"
 fi
 
 # Search by body, not title: titles get edited by people, the marker does not.

@@ -6,16 +6,21 @@ import os
 import sys
 
 from gate import fingerprint
-from gate.options import SYNTH_ENV_OVERRIDES, GateOptions
+from gate.options import GateOptions
 from gate.runner import Status, StepLog, StepResult
 from gate.stacks import StacksError, discover_stacks, stacks_fingerprint_files
+from infra.config import SETTING_NAMES
 
 SYNTH_TIMEOUT_SECONDS = 600
 
 
 def synth_environment(options: GateOptions) -> dict[str, str]:
-    """The CATALOG_* values synth will see: the caller's, narrowed by --env."""
-    values = {name: os.environ.get(name, "") for name in SYNTH_ENV_OVERRIDES}
+    """The CATALOG_* values synth will see: the caller's, narrowed by --env.
+
+    Every setting infra/config.py reads from the environment; they are part of the synth
+    fingerprint, so changing one re-synthesizes.
+    """
+    values = {name: os.environ.get(name, "") for name in SETTING_NAMES}
     if options.environment is not None:
         values["CATALOG_ENVIRONMENTS"] = options.environment
     return values

@@ -9,6 +9,7 @@ what gets cut is the least important.
 
 from __future__ import annotations
 
+from pipeline.markdown import code
 from policies.model import Finding, Severity
 from policies.reporters import Report, summary_line, verdict
 from tfjson.source import SourceLine
@@ -105,7 +106,8 @@ def _row(finding: Finding, *, link_base: str | None = None) -> str:
         message += f" (waived: {finding.waiver_reason})"
     elif finding.waiver_expired:
         message += " (waiver expired)"
-    resource = f"`{_cell(finding.address)}`"
+    # The address comes from the (possibly hostile) stack: a fence no backtick in it can close.
+    resource = code(finding.address)
     if finding.source is not None:
         # The source passed tfjson.source's safe-path check, so it needs no escaping.
         resource += " " + _link(finding.source, link_base, text=str(finding.source))

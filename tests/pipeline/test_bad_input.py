@@ -12,8 +12,7 @@ from tests.pipeline.support import assert_one_line_error, drift_fixture
 PLAN_COMMANDS = [
     ["plan-summary"],
     ["drift-report"],
-    ["issue-body", "--env", "dev"],
-    ["redact-plan", "--output", "/dev/null"],
+    ["plan-report", "--redacted", "/dev/null"],
 ]
 
 
@@ -109,8 +108,10 @@ def test_bad_format_choice_is_one_line(run_cli) -> None:
     assert_one_line_error(result, "'html' is not one of 'markdown', 'json'")
 
 
-def test_unknown_environment_for_the_issue_is_one_line(run_cli) -> None:
-    result = run_cli("issue-body", "--env", "qa", drift_fixture("drift_none.refresh.json"))
+def test_unknown_environment_for_the_issue_is_one_line(run_cli, tmp_path) -> None:
+    plan = drift_fixture("drift_none.refresh.json")
+    result = run_cli("drift-check", "--env", "qa", "--drift-plan", plan, "--full-plan", plan,
+                     "--out", tmp_path, "--no-promotion")  # fmt: skip
 
     assert_one_line_error(result, "unknown environment 'qa'")
 
@@ -121,9 +122,8 @@ def test_outputs_rejects_a_plan(run_cli) -> None:
     assert_one_line_error(result, "expected the output of `terraform output -json`")
 
 
-@pytest.mark.parametrize("command", [["drift-report"], ["issue-body", "--env", "dev"]])
 @pytest.mark.parametrize("which", ["drift", "full"])
-def test_errored_plan_is_never_read_as_no_drift(run_cli, tmp_path, command, which) -> None:
+def test_errored_plan_is_never_read_as_no_drift(run_cli, tmp_path, which) -> None:
     errored = tmp_path / "errored.json"
     errored.write_text(
         drift_fixture("drift_none.refresh.json")
@@ -135,6 +135,6 @@ def test_errored_plan_is_never_read_as_no_drift(run_cli, tmp_path, command, whic
     clean = drift_fixture("drift_none.refresh.json")
     drift_plan, full_plan = (errored, clean) if which == "drift" else (clean, errored)
 
-    result = run_cli(*command, drift_plan, "--full-plan", full_plan)
+    result = run_cli("drift-report", drift_plan, "--full-plan", full_plan)
 
     assert_one_line_error(result, str(errored), "Terraform reported errors while planning")

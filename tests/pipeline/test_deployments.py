@@ -1,7 +1,9 @@
 """The deployment commands against moto (in process) and a real git repository in tmp_path.
 
 store-plan / fetch-plan: the reviewed plan is stored SSE-KMS and refused when its hash differs.
-check-order / record-deployment: an older or diverged commit is refused, the same one allowed.
+check-order / start-deployment / complete-deployment: an older or diverged commit is refused, the
+same one allowed; the record says "in progress" before the apply, so an apply that dies halfway
+still refuses older commits, and a re-run of the same commit may finish it.
 drift-check: one call writes every report, and says how far the environment is behind main.
 """
 
@@ -139,10 +141,29 @@ def test_fetch_rejects_bad_keys_and_hashes_in_one_line(
     assert_one_line_error(result, expected)
 
 
+RUN = "https://example.invalid/run/1"
+
+
+def _start(run_cli: RunCli, commit: str, *, plan: str = "a" * 64, run: str = RUN):
+    return run_cli("start-deployment", "--env", "dev", "--plan-sha256", plan,
+                   "--commit", commit, "--run-url", run)  # fmt: skip
+
+
+def _complete(run_cli: RunCli, commit: str, *, plan: str = "a" * 64, run: str = RUN):
+    return run_cli("complete-deployment", "--env", "dev", "--plan-sha256", plan,
+                   "--commit", commit, "--run-url", run)  # fmt: skip
+
+
 def _record(run_cli: RunCli, commit: str) -> None:
-    result = run_cli("record-deployment", "--env", "dev", "--plan-sha256", "a" * 64,
-                     "--commit", commit, "--run-url", "https://example.invalid/run/1")  # fmt: skip
-    assert result.code == 0, result.err
+    """A whole, uninterrupted apply of ``commit``."""
+    for step in (_start, _complete):
+        result = step(run_cli, commit)
+        assert result.code == 0, result.err
+
+
+def _stored_record(client) -> dict:
+    body = client.get_object(Bucket=BUCKET, Key="catalog-api/dev/deployment.json")["Body"]
+    return json.loads(body.read())
 
 
 def test_record_is_written_beside_the_state_with_sse_kms(run_cli: RunCli, repo: Path, s3) -> None:
@@ -154,9 +175,153 @@ def test_record_is_written_beside_the_state_with_sse_kms(run_cli: RunCli, repo: 
     assert obj["ServerSideEncryption"] == "aws:kms"
     assert record["environment"] == "dev"
     assert record["commit"] == _git(repo, "rev-parse", "c2")
+    assert record["status"] == "applied"
     assert record["plan_sha256"] == "a" * 64
-    assert record["run_url"] == "https://example.invalid/run/1"
+    assert record["run_url"] == RUN
     assert record["applied_at"].endswith("Z")
+
+
+def test_the_record_says_in_progress_before_the_apply_and_applied_after(
+    run_cli: RunCli, repo: Path, s3
+) -> None:
+    client, _ = s3
+    _record(run_cli, "c1")
+
+    started = _start(run_cli, "c2", plan="b" * 64, run="https://example.invalid/run/2")
+
+    assert started.code == 0, started.err
+    record = _stored_record(client)
+    assert record["commit"] == _git(repo, "rev-parse", "c2")
+    assert record["status"] == "in-progress"
+    assert record["applied_at"] is None
+    assert record["started_at"].endswith("Z")
+    # What the environment ran before this apply started, kept until it completes.
+    assert record["previous"]["commit"] == _git(repo, "rev-parse", "c1")
+    assert record["previous"]["status"] == "applied"
+
+    completed = _complete(run_cli, "c2", plan="b" * 64, run="https://example.invalid/run/2")
+
+    assert completed.code == 0, completed.err
+    record = _stored_record(client)
+    assert record["commit"] == _git(repo, "rev-parse", "c2")
+    assert record["status"] == "applied"
+    assert record["applied_at"].endswith("Z")
+    assert record["plan_sha256"] == "b" * 64
+    assert "previous" not in record
+
+
+@pytest.mark.parametrize("older", ["c1", "c2", "s1"])
+def test_after_an_interrupted_apply_an_older_run_is_refused(
+    run_cli: RunCli, repo: Path, s3, older: str
+) -> None:
+    """c2 is deployed; the apply of c3 starts and dies. A re-run of c2's (or c1's) deploy run
+    must not apply: part of c3 may be live, so c2 would go backwards."""
+    client, _ = s3
+    _record(run_cli, "c2")
+    assert _start(run_cli, "c3").code == 0  # ... and the job is killed: no complete
+    before = _stored_record(client)
+
+    checked = run_cli("check-order", "--env", "dev", "--commit", older)
+    started = _start(run_cli, older)
+
+    for result in (checked, started):
+        assert result.code == 1, result.err
+        assert "whose apply started and did not complete" in result.err
+        assert _git(repo, "rev-parse", "c3")[:12] in result.err
+    assert _stored_record(client) == before
+
+
+@pytest.mark.parametrize(
+    ("interrupted", "rerun"), [("c3", "c3"), ("c2", "c3")], ids=["same-commit", "newer-commit"]
+)
+def test_after_an_interrupted_apply_the_same_or_a_newer_commit_may_finish(
+    run_cli: RunCli, repo: Path, s3, interrupted: str, rerun: str
+) -> None:
+    """c1 is deployed; the apply of INTERRUPTED starts and dies. A re-run of that commit, or
+    a deploy of a newer one, is allowed through and completes the record."""
+    client, _ = s3
+    _record(run_cli, "c1")
+    assert _start(run_cli, interrupted).code == 0
+
+    checked = run_cli("check-order", "--env", "dev", "--commit", rerun)
+    assert checked.code == 0, checked.err
+    _record(run_cli, rerun)
+
+    record = _stored_record(client)
+    assert record["commit"] == _git(repo, "rev-parse", rerun)
+    assert record["status"] == "applied"
+
+
+def test_a_rerun_of_the_interrupted_commit_says_so(run_cli: RunCli, repo: Path, s3) -> None:
+    _record(run_cli, "c1")
+    assert _start(run_cli, "c3").code == 0
+
+    result = run_cli("check-order", "--env", "dev", "--commit", "c3")
+
+    assert result.code == 0, result.err
+    assert "whose apply did not complete: a re-run" in result.err
+
+
+@pytest.mark.parametrize(
+    ("setup", "complete", "says"),
+    [
+        ([], ("c2", "a" * 64), "the record says no record"),
+        (["c2"], ("c2", "a" * 64), "(applied)"),  # completed already: a second complete is a bug
+        (["start:c3"], ("c2", "a" * 64), "(in-progress)"),  # another commit is in progress
+        (["start:c2"], ("c2", "b" * 64), "it was started for another plan"),
+    ],
+    ids=["nothing-started", "already-applied", "other-commit", "other-plan"],
+)
+@pytest.mark.usefixtures("repo")
+def test_complete_refuses_without_a_matching_start(
+    run_cli: RunCli, s3, setup: list[str], complete: tuple[str, str], says: str
+) -> None:
+    client, _ = s3
+    for item in setup:
+        if item.startswith("start:"):
+            assert _start(run_cli, item.removeprefix("start:")).code == 0
+        else:
+            _record(run_cli, item)
+    before = _stored_record(client) if setup else None
+
+    result = _complete(run_cli, complete[0], plan=complete[1])
+
+    assert result.code == 1, result.err
+    assert says in result.err
+    if before is not None:
+        assert _stored_record(client) == before
+
+
+def test_a_record_from_before_the_status_field_reads_as_applied(
+    run_cli: RunCli, repo: Path, s3
+) -> None:
+    client, _ = s3
+    legacy = {
+        "environment": "dev",
+        "commit": _git(repo, "rev-parse", "c2"),
+        "plan_sha256": "a" * 64,
+    }
+    client.put_object(Bucket=BUCKET, Key="catalog-api/dev/deployment.json",
+                      Body=json.dumps(legacy).encode())  # fmt: skip
+
+    older = run_cli("check-order", "--env", "dev", "--commit", "c1")
+    started = _start(run_cli, "c3")
+
+    assert older.code == 1
+    assert "which is already deployed" in older.err
+    assert started.code == 0, started.err
+    assert _stored_record(client)["previous"]["commit"] == legacy["commit"]
+
+
+def test_a_record_with_an_unknown_status_is_refused(run_cli: RunCli, repo: Path, s3) -> None:
+    client, _ = s3
+    record = {"commit": _git(repo, "rev-parse", "c1"), "status": "rolled-back"}
+    client.put_object(Bucket=BUCKET, Key="catalog-api/dev/deployment.json",
+                      Body=json.dumps(record).encode())  # fmt: skip
+
+    for result in (run_cli("check-order", "--env", "dev", "--commit", "c3"), _start(run_cli, "c3")):
+        assert result.code == 1
+        assert "unknown status 'rolled-back'" in result.err
 
 
 @pytest.mark.parametrize(
@@ -313,3 +478,27 @@ def test_plan_report_writes_everything_in_one_call_and_says_what_is_deployed(
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["promotion"]["commits_behind_main"] == 1
     assert json.loads((tmp_path / "r.json").read_text())["format_version"]
+
+
+def test_plan_report_shows_the_last_completed_deploy_and_the_unfinished_apply(
+    run_cli: RunCli, repo: Path, s3, tmp_path: Path
+) -> None:
+    _record(run_cli, "c1")
+    assert _start(run_cli, "c2", run="https://example.invalid/run/9").code == 0
+
+    result = run_cli(
+        "plan-report", drift_fixture("drift_with_pending.full.json"), "--promotion-env", "dev",
+        "--markdown", tmp_path / "s.md", "--json", tmp_path / "s.json",
+    )  # fmt: skip
+
+    assert result.code == 0, result.err
+    c1, c2 = (_git(repo, "rev-parse", name)[:12] for name in ("c1", "c2"))
+    markdown = (tmp_path / "s.md").read_text()
+    assert f"**Deployed commit:** `{c1}`" in markdown
+    assert "**2 commit(s) behind main**" in markdown
+    assert f"**Apply not completed:** `{c2}` started at " in markdown
+    assert "([run](https://example.invalid/run/9))" in markdown
+    promotion = json.loads((tmp_path / "s.json").read_text())["promotion"]
+    assert promotion["commit"] == _git(repo, "rev-parse", "c1")
+    assert promotion["in_progress"]["commit"] == _git(repo, "rev-parse", "c2")
+    assert promotion["in_progress"]["run_url"] == "https://example.invalid/run/9"

@@ -31,14 +31,17 @@ if args[:2] == ["issue", "list"]:
 """
 
 
+RUN_URL = "https://github.com/example-org/catalog-api-infra/actions/runs/42"
+
+
 def _report_dir(tmp_path: Path, run_cli, *, environment: str, drift: bool) -> Path:
+    """What scripts/drift-check.sh leaves for the issues job, written by the same command."""
     plan = drift_fixture("drift_with_pending.refresh.json" if drift else "drift_none.refresh.json")
-    body = run_cli("issue-body", "--env", environment, plan)
-    assert body.code == 0
     report = tmp_path / f"report-{environment}"
-    report.mkdir()
-    (report / "issue-body.md").write_text(body.out, encoding="utf-8")
-    (report / "verdict").write_text("drift\n" if drift else "clean\n", encoding="utf-8")
+    result = run_cli("drift-check", "--env", environment, "--drift-plan", plan, "--full-plan", plan,
+                     "--out", report, "--run-url", RUN_URL, "--no-promotion")  # fmt: skip
+    assert result.code == 0, result.err
+    assert (report / "verdict").read_text(encoding="utf-8") == ("drift\n" if drift else "clean\n")
     return report
 
 
@@ -56,8 +59,9 @@ def _run(tmp_path: Path, report: Path, *, environment: str, open_issues: list[di
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
         "FAKE_GH_LOG": str(log),
         "FAKE_GH_ISSUES": str(issues),
-        "GITHUB_RUN_ID": "42",
-        "GITHUB_REPOSITORY": "example-org/catalog-api-infra",
+        # Not the run in the report: the script must link the run that checked, not rebuild one.
+        "GITHUB_RUN_ID": "99",
+        "GITHUB_REPOSITORY": "someone-else/elsewhere",
         "HOME": str(tmp_path),
     }
     result = subprocess.run(
@@ -128,7 +132,8 @@ def test_drift_gone_closes_the_issue_with_a_comment(tmp_path, run_cli) -> None:
     assert [c["args"][:3] for c in calls] == [["issue", "list", "--state"], ["issue", "close", "9"]]
     comment = calls[1]["args"][calls[1]["args"].index("--comment") + 1]
     assert "no drift in dev" in comment
-    assert "https://github.com/example-org/catalog-api-infra/actions/runs/42" in comment
+    assert RUN_URL in comment
+    assert "runs/99" not in comment
 
 
 def test_no_drift_and_no_issue_does_nothing(tmp_path, run_cli) -> None:

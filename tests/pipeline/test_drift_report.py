@@ -1,6 +1,9 @@
-"""drift-report and issue-body on the hand-written drift plans (see fixtures/README.md)."""
+"""drift-report, and the issue body drift-check writes, on the hand-written drift plans (see
+fixtures/README.md)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +17,16 @@ FULL = drift_fixture("drift_with_pending.full.json")
 
 # Every sensitive string in drift_sensitive.refresh.json.
 SECRETS = ("Old-Hunter2-NeverPrintMe", "New-Rotated-ByHand-DoNotLeak", "Cluster-Pass-")
+
+
+def _issue_body(run_cli, out: Path, environment: str, plan: Path, *extra: str) -> str:
+    """The issue body `drift-check` writes (with the drift plan as its own full plan unless
+    ``--full-plan`` is given in ``extra``)."""
+    full = [] if "--full-plan" in extra else ["--full-plan", plan]
+    result = run_cli("drift-check", "--env", environment, "--drift-plan", plan, *full, *extra,
+                     "--out", out, "--no-promotion")  # fmt: skip
+    assert result.code == 0, result.err
+    return (out / "issue-body.md").read_text(encoding="utf-8")
 
 
 def test_no_drift_exits_0(run_cli) -> None:
@@ -79,17 +92,17 @@ def test_pending_changes_without_drift_exit_0(run_cli) -> None:
     assert "3 change(s) in the code are not applied yet" in result.out
 
 
-def test_sensitive_drift_is_shown_as_changed_but_never_printed(run_cli) -> None:
+def test_sensitive_drift_is_shown_as_changed_but_never_printed(run_cli, tmp_path) -> None:
     outputs = [
         run_cli("drift-report", SENSITIVE),
         run_cli("drift-report", SENSITIVE, "--format", "json"),
-        run_cli("issue-body", "--env", "dev", SENSITIVE),
     ]
+    _issue_body(run_cli, tmp_path / "out", "dev", SENSITIVE)
+    written = [path.read_text(encoding="utf-8") for path in (tmp_path / "out").iterdir()]
 
-    for result in outputs:
+    for text in [r.out for r in outputs] + [r.err for r in outputs] + written:
         for secret in SECRETS:
-            assert secret not in result.out
-            assert secret not in result.err
+            assert secret not in text
     markdown = outputs[0].out
     assert "| `secret_string` | `(sensitive)` | `(sensitive)` |" in markdown
     assert "| `master_password` | `(sensitive)` | `(sensitive)` |" in markdown
@@ -105,7 +118,7 @@ def test_sensitive_drift_is_shown_as_changed_but_never_printed(run_cli) -> None:
 def test_redacted_drift_plan_keeps_no_secret(run_cli, tmp_path) -> None:
     output = tmp_path / "redacted.json"
 
-    assert run_cli("redact-plan", SENSITIVE, "--output", output).code == 0
+    assert run_cli("plan-report", SENSITIVE, "--redacted", output).code == 0
 
     text = output.read_text(encoding="utf-8")
     for secret in SECRETS:
@@ -140,36 +153,27 @@ def test_many_drifted_resources_are_cut_under_the_limit(run_cli, write_json) -> 
 
 
 @pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
-def test_issue_body_starts_with_a_stable_marker(run_cli, environment) -> None:
-    with_drift = run_cli(
-        "issue-body",
-        "--env",
-        environment,
-        DRIFT,
-        "--full-plan",
-        FULL,
-        "--run-url",
-        "https://github.com/o/r/actions/runs/1",
-    )
-    without_drift = run_cli("issue-body", "--env", environment, NONE)
+def test_issue_body_starts_with_a_stable_marker(run_cli, tmp_path, environment) -> None:
+    with_drift = _issue_body(run_cli, tmp_path / "drift", environment, DRIFT, "--full-plan", FULL,
+                             "--run-url", "https://github.com/o/r/actions/runs/1")  # fmt: skip
+    without_drift = _issue_body(run_cli, tmp_path / "none", environment, NONE)
 
     marker = f"<!-- catalog-api-drift:{environment} -->"
-    assert with_drift.code == 0
-    assert with_drift.out.splitlines()[0] == marker
-    assert without_drift.out.splitlines()[0] == marker
-    assert "### Drift in " + environment in with_drift.out
-    assert "[this workflow run](https://github.com/o/r/actions/runs/1)" in with_drift.out
-    assert with_drift.out.count(marker) == 1
+    assert with_drift.splitlines()[0] == marker
+    assert without_drift.splitlines()[0] == marker
+    assert "### Drift in " + environment in with_drift
+    assert "[this workflow run](https://github.com/o/r/actions/runs/1)" in with_drift
+    assert with_drift.count(marker) == 1
 
 
-def test_issue_body_fits_an_issue(run_cli, write_json) -> None:
+def test_issue_body_fits_an_issue(run_cli, write_json, tmp_path) -> None:
     data = load(DRIFT)
     template = data["resource_drift"][0]
     data["resource_drift"] = [
         template | {"address": f"aws_security_group.g{i:04d}"} for i in range(2_000)
     ]
 
-    body = run_cli("issue-body", "--env", "prod", write_json("many.json", data)).out
+    body = _issue_body(run_cli, tmp_path / "out", "prod", write_json("many.json", data))
 
     assert len(body) <= MARKDOWN_LIMIT
     assert body.startswith("<!-- catalog-api-drift:prod -->\n")

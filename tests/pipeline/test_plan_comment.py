@@ -185,14 +185,8 @@ def test_plan_comment_command_writes_the_comment_with_this_run(run_cli, tmp_path
     assert "https://github.com/o/r/actions/runs/42" in body
 
 
-def test_the_marker_and_run_url_commands_print_the_one_definition(run_cli, monkeypatch):
+def test_the_marker_command_prints_the_one_definition(run_cli):
     assert run_cli("comment-marker", "--env", "prod").out == "<!-- catalog-api-plan:prod -->\n"
-    monkeypatch.delenv("GITHUB_RUN_ID", raising=False)
-    assert run_cli("run-url").out == ""
-    monkeypatch.setenv("GITHUB_REPOSITORY", "o/r")
-    monkeypatch.setenv("GITHUB_RUN_ID", "7")
-    monkeypatch.delenv("GITHUB_SERVER_URL", raising=False)
-    assert run_cli("run-url").out == "https://github.com/o/r/actions/runs/7\n"
 
 
 def test_a_refused_artifact_gets_the_same_comment_with_the_reason(run_cli, tmp_path):

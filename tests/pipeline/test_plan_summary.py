@@ -122,7 +122,7 @@ def test_no_sensitive_value_reaches_any_output(run_cli, write_json) -> None:
         run_cli("plan-summary", plan, "--format", "json").out,
     ]
     redacted = plan.parent / "redacted.json"
-    assert run_cli("redact-plan", plan, "--output", redacted).code == 0
+    assert run_cli("plan-report", plan, "--redacted", redacted).code == 0
     outputs.append(redacted.read_text(encoding="utf-8"))
 
     for text in outputs:

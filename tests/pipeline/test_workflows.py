@@ -101,6 +101,8 @@ def test_deploy_steps_run_in_order() -> None:
         "synth",
         "fetch-plan",
         "check-order",
+        # The record says "in progress" before the apply and "applied" after it.
+        "record-start",
         "apply",
         "record",
         "outputs",

@@ -274,7 +274,8 @@ def _plan_job(loop: Loop, commit: str) -> dict[str, str]:
 
 def _apply_job(loop: Loop, commit: str, stored: dict[str, str]) -> str:
     """The apply job on a fresh runner: no local plan; fetch the reviewed one, check the
-    order, apply it, record the deployment, publish the outputs. Returns the apply output."""
+    order, record the deployment as in progress, apply it, complete the record, publish the
+    outputs. Returns the apply output."""
     (loop.stack_dir / "tfplan").unlink()
     job = {
         "GITHUB_SHA": commit,
@@ -284,8 +285,14 @@ def _apply_job(loop: Loop, commit: str, stored: dict[str, str]) -> str:
     loop.deploy_step("describe", **job)
     loop.deploy_step("fetch-plan", **job)
     loop.deploy_step("check-order", **job)
+    loop.deploy_step("record-start", **job)
+    # Before Terraform runs, the record already names this commit: a job that dies during the
+    # apply leaves it "in-progress", never the older commit as the newest.
+    started = _record(loop)
+    assert (started["commit"], started["status"]) == (commit, "in-progress")
     applied, _ = loop.deploy_step("apply", **job)
     loop.deploy_step("record", **job)
+    assert _record(loop)["status"] == "applied"
     loop.deploy_step("outputs", **job)
     return applied.stdout
 
@@ -535,6 +542,35 @@ def test_a_plan_gone_stale_is_refused_and_leaves_the_state_intact(loop: Loop) ->
         Bucket=loop.env["CATALOG_STATE_BUCKET"], Prefix="catalog-api/dev/terraform.tfstate.tflock"
     )
     assert lock.get("KeyCount", 0) == 0, "the refused apply left the state lock behind"
+
+
+def test_an_interrupted_apply_refuses_older_reruns_and_a_rerun_of_it_finishes(loop: Loop) -> None:
+    """Issue 15: the apply job of c3 records c3 as in progress and dies before Terraform ends.
+    A re-run of c2's older deploy run is refused; a re-run of c3's own run completes it."""
+    c2, c3 = loop.commits["c2"], loop.commits["c3"]
+    assert _record(loop)["commit"] == c2
+    loop.deploy_step("plan", GITHUB_SHA=c3)
+    _, stored = loop.deploy_step("store-plan", GITHUB_SHA=c3)
+    (loop.stack_dir / "tfplan").unlink()
+    job = {"GITHUB_SHA": c3, "PLAN_SHA256": stored["plan_sha256"], "PLAN_KEY": stored["plan_key"]}
+    for step in ("fetch-plan", "check-order", "record-start"):
+        loop.deploy_step(step, **job)
+    # ... the runner is lost here: no apply result, no `record`.
+    before = loop.state_object()
+
+    older = {"GITHUB_SHA": c2, "PLAN_SHA256": "0" * 64, "PLAN_KEY": f"plans/dev/{c2}.tfplan"}
+    for step in ("check-order", "record-start"):
+        result, _ = loop.deploy_step(step, expect=1, **older)
+        assert "whose apply started and did not complete" in result.stderr
+        assert c3[:12] in result.stderr
+    assert loop.state_object() == before
+    assert (_record(loop)["commit"], _record(loop)["status"]) == (c3, "in-progress")
+
+    for step in ("check-order", "record-start", "apply", "record"):
+        loop.deploy_step(step, **job)
+    record = _record(loop)
+    assert (record["commit"], record["status"]) == (c3, "applied")
+    assert record["plan_sha256"] == stored["plan_sha256"]
 
 
 def test_plan_exit_codes_from_real_terraform_map_to_verdicts(loop: Loop) -> None:
