@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from policies.model import Document, Evaluation, Finding, Resource, Severity, Violation
@@ -123,9 +122,9 @@ def _apply_waivers(
                 f"{waiver.describe()} expired on {waiver.expires.isoformat()}; "
                 "its findings block again"
             )
-            result.append(replace(finding, waiver_expired=True, waiver_reason=waiver.reason))
+            result.append(finding._replace(waiver_expired=True, waiver_reason=waiver.reason))
         else:
-            result.append(replace(finding, waived=True, waiver_reason=waiver.reason))
+            result.append(finding._replace(waived=True, waiver_reason=waiver.reason))
     notes = [expired_notes[index] for index in sorted(expired_notes)]
     notes.extend(
         f"{waiver.describe()} matched no finding; remove it if the exception is gone"

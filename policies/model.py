@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from policies.toolkit.prior_state import PriorState
 from tfjson.kind import Kind as DocumentKind
@@ -102,8 +102,7 @@ def _without_zero_steps(path: str) -> tuple[str, ...]:
     return tuple(part for part in path.split(".") if part != "0")
 
 
-@dataclass(frozen=True, kw_only=True)
-class Backend:
+class Backend(NamedTuple):
     type: str  # "s3", "local", ...
     config: Mapping[str, Any]
     # Where the backend block is, so backend findings point at a line like resource findings do.
@@ -115,8 +114,7 @@ class Backend:
         return f"terraform.backend.{self.type}"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Provider:
+class Provider(NamedTuple):
     name: str  # "aws"
     alias: str | None
     config: Mapping[str, Any]  # region, default_tags, ...
@@ -190,8 +188,7 @@ class Document:
         return self.environment in ("prod", "production")
 
 
-@dataclass(frozen=True, kw_only=True)
-class Violation:
+class Violation(NamedTuple):
     """What a rule returns; the engine turns it into a Finding with rule metadata."""
 
     address: str
@@ -200,8 +197,7 @@ class Violation:
     resource: Resource | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class Finding:
+class Finding(NamedTuple):
     rule_id: str
     severity: Severity
     address: str
@@ -237,13 +233,12 @@ class Finding:
         }
 
 
-@dataclass(frozen=True, kw_only=True)
-class Evaluation:
+class Evaluation(NamedTuple):
     documents: tuple[Document, ...]
     findings: tuple[Finding, ...]
     internal_errors: tuple[str, ...] = ()
     rules_run: int = 0
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
 
     def iter_blocking(self, fail_on: Severity) -> Iterable[Finding]:
         return (f for f in self.findings if not f.waived and f.severity.rank >= fail_on.rank)

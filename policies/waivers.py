@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tfjson.reader import InputError, decode_bytes
 
@@ -41,8 +40,7 @@ WAIVER_SCHEMA: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True, kw_only=True)
-class Waiver:
+class Waiver(NamedTuple):
     rule_id: str
     address: str  # a glob (* and ?) over Terraform addresses, e.g. aws_s3_bucket.logs* or *
     reason: str

@@ -8,9 +8,8 @@ one-line ``InputError``, so no command ever reports "no changes" for a file it d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tfjson.actions import action_of, reason_text
 from tfjson.kind import require_plan
@@ -18,8 +17,7 @@ from tfjson.reader import InputError, load_json
 from tfjson.values import merge_unknown
 
 
-@dataclass(frozen=True, kw_only=True)
-class Change:
+class Change(NamedTuple):
     actions: tuple[str, ...]
     before: Any
     after: Any
@@ -37,8 +35,7 @@ class Change:
         return merge_unknown(self.after, self.after_unknown)
 
 
-@dataclass(frozen=True, kw_only=True)
-class ResourceChange:
+class ResourceChange(NamedTuple):
     address: str
     mode: str
     type: str
@@ -59,15 +56,13 @@ class ResourceChange:
         return reason_text(self.action_reason)
 
 
-@dataclass(frozen=True, kw_only=True)
-class OutputChange:
+class OutputChange(NamedTuple):
     name: str
     change: Change
     sensitive: bool
 
 
-@dataclass(frozen=True, kw_only=True)
-class Plan:
+class Plan(NamedTuple):
     source: str
     format_version: str
     terraform_version: str | None  # None when the plan does not say
@@ -88,7 +83,17 @@ def load_plan(path: Path | str) -> Plan:
 
 
 def parse_plan(data: Any, *, source: str) -> Plan:
+    """The plan in ``data``; anything that is not a plan is an InputError saying what it is."""
     require_plan(data, source=source)
+    return plan_of(data, source=source)
+
+
+def plan_of(data: dict[str, Any], *, source: str) -> Plan:
+    """The plan in ``data``, which ``tfjson.kind.document_kind`` has already called a plan.
+
+    For callers that decide the kind themselves (the policy loader reads configurations and
+    plans alike), so the kind is decided once.
+    """
     outputs_sensitive = _sensitive_output_names(data)
     return Plan(
         source=source,

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 METADATA_KEY = "//"
 SOURCE_KEY = "source"
@@ -22,8 +21,7 @@ _INDEX = re.compile(r"\[[^\]]*\]")
 _SECTIONS = (("resource", ""), ("data", "data."))
 
 
-@dataclass(frozen=True, slots=True)
-class SourceLine:
+class SourceLine(NamedTuple):
     """A line of a Python file, relative to the repository root, e.g. infra/components/cdn.py:57."""
 
     file: str

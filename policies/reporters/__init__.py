@@ -8,8 +8,7 @@ rich costs ~70 ms and only the text format needs it.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from policies.engine import summarize
 from policies.model import Evaluation, Finding, Severity
@@ -18,8 +17,7 @@ from policies.registry import Rule
 FORMATS = ("text", "json", "sarif", "junit", "markdown")
 
 
-@dataclass(frozen=True, kw_only=True)
-class Report:
+class Report(NamedTuple):
     """Everything a reporter may show: the evaluation, rule metadata and the blocking threshold."""
 
     evaluation: Evaluation

@@ -11,7 +11,7 @@ From a row:
 - ``python -m policies.catalog --write`` writes its doc ``policies/docs/<ID>.md``;
 - ``tests/policies/rules/test_rows.py`` runs its passing, failing and unknown cases
   (the unknown cases replace, one at a time, every value in which the two examples differ);
-- ``python -m policies.validate_examples`` runs ``terraform validate`` and ``plan`` on its
+- ``python -m policies.dev.validate_examples`` runs ``terraform validate`` and ``plan`` on its
   failing example, to prove the AWS provider itself does not reject it.
 
 Predicates answer on ONE block (the resource's values, or a nested block under ``scope``):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from policies.check import CheckRequest, parse_check
 from policies.cli import run
 from tests.fixture_paths import REPO_ROOT
 
@@ -246,6 +247,9 @@ def test_a_crashing_rule_exits_2_and_names_the_rule(
     def crash(document: object) -> list[object]:
         raise RuntimeError("boom")
 
+    # check runs the rules of the modules its input needs; the backend module always runs.
+    crash.__module__ = "policies.rules.backend"
+
     monkeypatch.setitem(
         registry.REGISTRY,
         "OPS999",
@@ -343,8 +347,138 @@ def test_check_imports_only_what_the_command_uses(tmp_path: Path) -> None:
     report = tmp_path / "policies.json"
     json_only = _imported_by("check", str(BROKEN_BACKEND), "-f", "json", "-o", str(report))
     # The repository's waivers file declares none: no YAML parser, no schema validator; JSON
-    # output needs no terminal renderer; and nothing of the stacks or AWS.
-    assert not json_only & {"rich", "yaml", "jsonschema", "cdktf", "boto3", "botocore"}
+    # output needs no terminal renderer; the everyday command line needs no click; and nothing
+    # of the stacks or AWS.
+    unused = {"click", "rich", "yaml", "jsonschema", "cdktf", "boto3", "botocore"}
+    assert not json_only & unused
     assert "policies" in json_only and "tfjson" in json_only
-    # The same process with the text report does load rich: the check above can fail.
+    # The same process with the text report does load rich, and --help loads click: the
+    # checks above can fail.
     assert "rich" in _imported_by("check", str(BROKEN_BACKEND), "-f", "text")
+    assert "click" in _imported_by("check", "--help")
+
+
+def test_check_never_imports_the_dev_tools(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "policies", "check", str(BROKEN_BACKEND)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    modules = {row.split("|")[-1].strip() for row in result.stderr.splitlines() if "|" in row}
+    assert "policies.check" in modules
+    assert not {m for m in modules if m.startswith(("policies.dev", "gate", "pipeline"))}
+
+
+def _click_request(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> CheckRequest:
+    """The request click's ``check`` makes of ``args``, without running the check."""
+    from policies import commands
+
+    made: list[CheckRequest] = []
+    monkeypatch.setattr(commands, "run_check", lambda request: made.append(request) or 0)
+    assert commands.cli.main(args=["check", *args], standalone_mode=False) == 0
+    return made[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["cdktf.out"],
+        ["--format", "json", "--env", "prod", "stack/cdk.tf.json"],
+        ["a.json", "-f", "json", "b.json", "--fail-on", "warning"],
+        ["-f", "text", "-f", "json", "-o", "r/p.json", "--format=sarif", "--output=r/p.sarif"],
+        ["plan.json", "--synth", "cdk.tf.json", "--link-base", "https://x/blob/1", "-"],
+        ["--env", "dev", "--env", "prod", "--waivers", "w.yaml", "x.tf.json"],
+    ],
+)
+def test_the_fast_path_reads_a_command_line_as_click_does(
+    monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.delenv("POLICIES_LINK_BASE", raising=False)
+    fast = parse_check(args)
+    assert fast is not None, "an everyday command line takes the fast path"
+    assert fast == _click_request(monkeypatch, args)
+
+
+def test_the_fast_path_reads_the_link_base_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("POLICIES_LINK_BASE", "https://x/blob/2")
+    args = ["-f", "markdown", "stack.tf.json"]
+    assert parse_check(args) == _click_request(monkeypatch, args)
+    assert parse_check(args).link_base == "https://x/blob/2"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["-h"],
+        ["--list-rules"],
+        ["--today", "2030-01-01", "x.json"],
+        ["--format", "yaml"],
+        ["--format"],
+        ["-fjson", "x.json"],
+        ["--bogus"],
+        ["--", "-odd-name.json"],
+        ["--env", "--format", "json"],
+        ["--env="],
+        ["-o=x.json"],
+    ],
+)
+def test_anything_else_is_left_to_click(args: list[str]) -> None:
+    assert parse_check(args) is None
+
+
+def test_an_output_that_is_a_directory_is_left_to_click(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert parse_check(["-f", "json", "-o", str(tmp_path), str(BROKEN_BACKEND)]) is None
+    code, _, err = invoke(capsys, "check", "-f", "json", "-o", tmp_path, BROKEN_BACKEND)
+    assert_one_line_error(code, err, "is a directory")
+
+
+def test_an_unwritable_output_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, _, err = invoke(capsys, "check", "-f", "json", "-o", blocker / "r.json", BROKEN_BACKEND)
+    assert_one_line_error(code, err, "cannot write")
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        *sorted(FIXTURES.glob("scenario_*.tf.json")),
+        FIXTURES / "plan_stateful_replace.json",
+        *sorted((FIXTURES / "issue12_plans").glob("*.json"))[:3],
+    ],
+    ids=lambda path: path.name,
+)
+def test_loading_only_the_rule_modules_an_input_needs_changes_no_finding(
+    capsys: pytest.CaptureFixture[str], target: Path
+) -> None:
+    from policies.engine import evaluate
+    from policies.loader import load_path
+    from policies.rules import all_rules
+
+    # A fresh process imports only the rule modules for the input's resource types.
+    result = subprocess.run(
+        [sys.executable, "-m", "policies", "check", "-f", "json", str(target)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    lazy = json.loads(result.stdout)
+    # Every rule of the pack, in this process, over the same input.
+    everything = evaluate(load_path(target), rules=all_rules())
+    assert lazy["findings"], "the input must trip some rule for the comparison to mean much"
+    assert [(f["rule_id"], f["address"], f["message"]) for f in lazy["findings"]] == [
+        (f.rule_id, f.address, f.message) for f in everything.findings
+    ]
+    assert lazy["summary"]["rules"] < len(all_rules())

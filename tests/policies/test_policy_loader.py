@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from policies.loader import environment_from_name, load_file, load_path, stack_name
+from policies.loader import environment_from_name, inputs, load_file, load_path, stack_name
 from policies.model import UNKNOWN, is_known
+from tfjson import kind
 from tfjson.kind import document_kind
 from tfjson.reader import InputError
 
@@ -248,6 +249,33 @@ def test_directory_of_tf_json_is_one_module_and_plans_are_found(tmp_path: Path) 
     assert config.backend is not None and config.backend.file.endswith("backend.tf.json")
     service = config.resource("aws_ecs_service.service")
     assert service is not None and service.file.endswith("main.tf.json")
+
+
+def test_a_plan_among_the_tf_json_of_a_directory_is_named(tmp_path: Path) -> None:
+    module = tmp_path / "catalog-api-dev"
+    module.mkdir()
+    (module / "main.tf.json").write_text(json.dumps({"resource": CDKTF_STACK["resource"]}))
+    (module / "tfplan.tf.json").write_text(PLAN.read_text())
+    with pytest.raises(InputError, match=r"tfplan\.tf\.json: a plan among the directory's"):
+        load_path(module)
+
+
+def test_the_kind_of_every_input_is_decided_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decided: list[str] = []
+    real = kind.document_kind
+
+    def counting(data: Any, *, source: str) -> kind.Kind:
+        decided.append(Path(source).name)
+        return real(data, source=source)
+
+    monkeypatch.setattr(kind, "document_kind", counting)  # what tfjson.plan's reader calls
+    monkeypatch.setattr(inputs, "document_kind", counting)
+    stack = write_stack(tmp_path / "cdktf.out", "catalog-api-dev", CDKTF_STACK)
+    assert load_file(PLAN).kind == "plan"
+    assert load_file(stack).kind == "config"
+    assert decided == [PLAN.name, stack.name]
 
 
 def test_plan_json_is_detected_even_with_few_keys() -> None:

@@ -1,7 +1,7 @@
 """RDS / Aurora arguments AWS rejects together: table rows (see ``policies/toolkit/rows.py``).
 
 Every failing example here passes ``terraform validate`` and ``terraform plan`` with the AWS
-provider (proved by ``python -m policies.validate_examples``) and fails when AWS sees it."""
+provider (proved by ``python -m policies.dev.validate_examples``) and fails when AWS sees it."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""policies.validate_examples: finding the provider mirror, collecting examples, verdicts.
+"""policies.dev.validate_examples: finding the provider mirror, collecting examples, verdicts.
 
-Running Terraform itself is left to the script (`python -m policies.validate_examples`): it
+Running Terraform itself is left to the script (`python -m policies.dev.validate_examples`): it
 needs the provider mirror and minutes of CPU, so these tests cover everything around it.
 """
 
@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from policies import validate_examples
+from policies.command import UsageError
+from policies.dev import validate_examples
+from policies.dev.validate_examples import MIRROR_ENV, Outcome, examples_of, find_mirror
 from policies.registry import REGISTRY
 from policies.rules import all_rules
 from policies.toolkit.rows import ROWS
-from policies.validate_examples import MIRROR_ENV, Outcome, UsageError, examples_of, find_mirror
 
 
 def _mirror(root: Path, version: str = "5.100.0") -> Path:
@@ -96,4 +97,9 @@ def test_report_lists_verdicts_and_a_summary():
 def test_missing_terraform_is_a_one_line_usage_error(monkeypatch, capsys):
     monkeypatch.setattr(validate_examples.shutil, "which", lambda name: None)
     assert validate_examples.main([]) == 2
-    assert capsys.readouterr().err.strip() == "validate_examples: error: terraform is not on PATH"
+    assert capsys.readouterr().err == "validate-examples: error: terraform is not on PATH\n"
+
+
+def test_bad_usage_is_one_line_and_exit_2(capsys):
+    assert validate_examples.main(["--bogus"]) == 2
+    assert capsys.readouterr().err == "validate-examples: error: No such option '--bogus'.\n"

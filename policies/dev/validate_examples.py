@@ -1,6 +1,6 @@
 """Prove the rules catch what Terraform misses: validate and plan every failing example.
 
-    python -m policies.validate_examples [--rules AT1*] [--no-plan] [--json FILE] [--keep DIR]
+    python -m policies.dev.validate_examples [--rules AT1*] [--no-plan] [--json FILE] [--keep DIR]
 
 For each rule it takes the failing example (a table row's ``failing`` values, else a
 ``hcl``/``terraform``/``json`` fenced block after "Failing" in the rule's doc) and the passing
@@ -25,7 +25,6 @@ stacks pin AWS provider 6.x; this check uses the mirrored version (5.100.0 here)
 
 from __future__ import annotations
 
-import argparse
 import fnmatch
 import json
 import os
@@ -40,6 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import click
+
+from policies.command import UsageError, run_click, write_output
 from policies.registry import Rule
 from policies.rules import all_rules
 
@@ -56,10 +58,6 @@ _PROVIDER_CONFIG = {
     "skip_metadata_api_check": True,
     "skip_region_validation": True,
 }
-
-
-class UsageError(Exception):
-    pass
 
 
 def find_mirror(explicit: str | None, environ: Mapping[str, str]) -> tuple[Path, str]:
@@ -345,59 +343,67 @@ def _report(outcomes: Sequence[Outcome], *, version: str, plan: bool) -> Iterato
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m policies.validate_examples", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument(
-        "--rules", nargs="*", default=[], help="rule ID globs (default: apply-time and plan rules)"
-    )
-    parser.add_argument("--plugin-dir", help=f"provider mirror (else ${MIRROR_ENV}, else a search)")
-    parser.add_argument("--no-plan", action="store_true", help="validate only")
-    parser.add_argument("--json", type=Path, help="also write the outcomes as JSON here")
-    parser.add_argument("--keep", type=Path, help="work in this (new) directory and keep it")
-    args = parser.parse_args(argv)
+PROG = "validate-examples"
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--rules",
+    "patterns",
+    multiple=True,
+    metavar="GLOB",
+    help="Rule ID glob, e.g. 'AT1*'; repeat it. Default: apply-time and plan rules.",
+)
+@click.option("--plugin-dir", help=f"Provider mirror (else ${MIRROR_ENV}, else a search).")
+@click.option("--no-plan", is_flag=True, help="Validate only.")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the outcomes as JSON here.",
+)
+@click.option(
+    "--keep",
+    type=click.Path(path_type=Path),
+    help="Work in this (new) directory and keep it.",
+)
+def command(
+    *,
+    patterns: tuple[str, ...],
+    plugin_dir: str | None,
+    no_plan: bool,
+    json_path: Path | None,
+    keep: Path | None,
+) -> int:
+    """Prove the rules catch what Terraform misses: validate and plan every failing example.
+
+    Exit 1 when a rule's failing example is CAUGHT by the provider or its passing example is
+    BROKEN; 2 on bad usage or a missing terraform or provider mirror.
+    """
     if shutil.which("terraform") is None:
-        print("validate_examples: error: terraform is not on PATH", file=sys.stderr)
-        return 2
-    try:
-        plugin_dir, version = find_mirror(args.plugin_dir, os.environ)
-        rules = _select(args.rules)
-        if not rules:
-            raise UsageError(f"no rule matches {' '.join(args.rules)}")
-        if args.keep:
-            if args.keep.exists():
-                raise UsageError(f"{args.keep} exists; --keep wants a new directory")
-            outcomes = run(
-                rules,
-                plugin_dir=plugin_dir,
-                version=version,
-                workdir=args.keep,
-                plan=not args.no_plan,
-            )
-        else:
-            with tempfile.TemporaryDirectory(prefix="validate-examples-") as tmp:
-                outcomes = run(
-                    rules,
-                    plugin_dir=plugin_dir,
-                    version=version,
-                    workdir=Path(tmp),
-                    plan=not args.no_plan,
-                )
-    except UsageError as exc:
-        print(f"validate_examples: error: {exc}", file=sys.stderr)
-        return 2
-    for line in _report(outcomes, version=version, plan=not args.no_plan):
-        print(line)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(
-            json.dumps(
-                {"provider_version": version, "outcomes": [o.__dict__ for o in outcomes]}, indent=2
-            ),
-            encoding="utf-8",
-        )
+        raise UsageError("terraform is not on PATH")
+    mirror, version = find_mirror(plugin_dir, os.environ)
+    rules = _select(patterns)
+    if not rules:
+        raise UsageError(f"no rule matches {' '.join(patterns)}")
+    plan = not no_plan
+    if keep:
+        if keep.exists():
+            raise UsageError(f"{keep} exists; --keep wants a new directory")
+        outcomes = run(rules, plugin_dir=mirror, version=version, workdir=keep, plan=plan)
+    else:
+        with tempfile.TemporaryDirectory(prefix="validate-examples-") as tmp:
+            outcomes = run(rules, plugin_dir=mirror, version=version, workdir=Path(tmp), plan=plan)
+    write_output("\n".join(_report(outcomes, version=version, plan=plan)))
+    if json_path:
+        outcome_json = {"provider_version": version, "outcomes": [o.__dict__ for o in outcomes]}
+        write_output(json.dumps(outcome_json, indent=2), json_path)
     return 1 if any(o.verdict in ("CAUGHT", "BROKEN") for o in outcomes) else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m policies.dev.validate_examples [OPTIONS]``."""
+    return run_click(command, argv, prog=PROG)
 
 
 if __name__ == "__main__":
