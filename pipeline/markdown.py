@@ -67,7 +67,7 @@ def _visible(char: str) -> str:
 
 
 def _one_line(value: str, *, limit: int) -> str:
-    """A value flattened to one line for a code span: a newline shown as ``\\n``, cut to ``limit``."""
+    """A value on one line for a code span: a newline shown as ``\\n``, cut to ``limit``."""
     flat = value.replace("\r", "").replace("\n", "\\n")
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
