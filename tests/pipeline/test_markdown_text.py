@@ -315,3 +315,25 @@ def test_a_hostile_finding_in_the_gate_summary_by_file_stays_text() -> None:
     lines = findings_by_source(findings, link_base=None)
 
     _assert_no_attack_outside_code("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("field", ["problem", "applied_at", "unfinished_since"])
+def test_a_hostile_deployment_record_stays_text(field: str) -> None:
+    from pipeline.deployments import Promotion
+
+    values = {
+        "environment": "dev",
+        "commit": "0123456789abcdef",
+        "applied_at": "2026-12-03T10:00:00Z",
+        "run_url": None,
+        "behind": 0,
+        "problem": None,
+        "unfinished": "fedcba9876543210",
+        "unfinished_since": "2026-12-03T11:00:00Z",
+    }
+    values[field] = _ATTACK
+
+    markdown = Promotion(**values).markdown()  # type: ignore[arg-type]
+
+    _assert_no_attack_outside_code(markdown)
+    assert "aws\\_s3\\_bucket\\.x" in markdown
