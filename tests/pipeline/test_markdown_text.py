@@ -337,3 +337,44 @@ def test_a_hostile_deployment_record_stays_text(field: str) -> None:
 
     _assert_no_attack_outside_code(markdown)
     assert "aws\\_s3\\_bucket\\.x" in markdown
+
+
+def test_a_hostile_address_in_the_attribute_details_stays_in_its_html_block(
+    run_cli, write_json
+) -> None:
+    """The per-resource ``<details>`` block is HTML: a blank line in the address would end it."""
+    address = 'aws_s3_bucket.y["\n\n' + _ATTACK + '"]'
+    plan = write_json(
+        "plan.json",
+        {
+            "format_version": "1.2",
+            "terraform_version": "1.11.4",
+            "resource_changes": [
+                {
+                    "address": address,
+                    "mode": "managed",
+                    "type": "aws_s3_bucket",
+                    "name": "y",
+                    "change": {
+                        "actions": ["update"],
+                        "before": {"tags": {"a": "1"}},
+                        "after": {"tags": {"a": "2"}},
+                        "after_unknown": {},
+                    },
+                }
+            ],
+        },
+    )
+
+    result = run_cli("plan-summary", plan)
+
+    assert result.code == 0, result.err
+    tokens = PARSER.parse(result.out)
+    details = [t for t in tokens if t.type == "html_block" and "<details>" in t.content]
+    assert len(details) == 1 and "&lt;img src=x&gt;" in details[0].content
+    assert "<img" not in details[0].content
+    rest = [t for t in tokens if t.type == "html_block" and t not in details]
+    assert all(t.content.strip() == "</details>" for t in rest)
+    children = _children(tokens)
+    assert not [c for c in children if c.type in {"link_open", "image", "autolink"}]
+    assert not [c for c in children if c.type == "text" and "@org" in c.content]
