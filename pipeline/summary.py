@@ -333,7 +333,7 @@ def _details(row: ResourceRow) -> str:
     return "".join(lines)
 
 
-def _html(text: str) -> str:
+def _html(value: str) -> str:
     # One line: a blank line would end the HTML block and make the rest Markdown.
-    flat = text.replace("\r", "").replace("\n", "\\n")
+    flat = value.replace("\r", "").replace("\n", "\\n")
     return flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
