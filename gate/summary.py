@@ -12,6 +12,7 @@ from rich.table import Table
 
 from gate.runner import Status, StepResult
 from pipeline.findings import findings_by_source
+from pipeline.markdown import code_fence, text
 
 ICONS = {
     Status.PASSED: "✅",
@@ -79,13 +80,14 @@ def write_markdown(
     for r in results:
         out.append(
             f"| {r.name} | {ICONS[r.status]} {r.status.value} | {r.seconds:.1f} s "
-            f"| {_cell(r.detail)} |"
+            f"| {text(r.detail)} |"
         )
     detailed = [r for r in results if r.lines]
     if detailed:
         out += ["", "## Details"]
         for r in detailed:
-            out += ["", f"### {r.name}", "", "```text", *r.lines, "```"]
+            fence = code_fence(r.lines)
+            out += ["", f"### {r.name}", "", f"{fence}text", *r.lines, fence]
     reports = [p for r in results for p in r.reports]
     out += _policy_findings_by_file(reports, link_base=link_base)
     logs = [r.log for r in results if r.log is not None]
@@ -113,10 +115,6 @@ def _policy_findings_by_file(reports: Sequence[Path], *, link_base: str | None) 
         "## Policy findings by Python file",
         *findings_by_source(findings, link_base=link_base),
     ]
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _rel(path: Path, base: Path) -> str:

@@ -7,7 +7,7 @@ posts it, finding the comment to update by its first line (``facts.project``).
 
 from __future__ import annotations
 
-from pipeline.markdown import MARKDOWN_LIMIT, Section, assemble, code, text_section
+from pipeline.markdown import MARKDOWN_LIMIT, Section, assemble, code, code_fence, text_section
 
 GITHUB_COMMENT_LIMIT = 65_536
 LOG_TAIL_LINES = 60
@@ -45,22 +45,25 @@ def render(
     sections: list[Section] = []
     if refused is not None:
         head += "No AWS role was used. Fix what the checks below report and push again.\n\n"
+        refused_lines = refused.splitlines()
+        fence = code_fence(refused_lines)
         sections.append(
             Section(
-                heading="### Why\n\n```text\n",
-                items=[line + "\n" for line in refused.splitlines()],
+                heading=f"### Why\n\n{fence}text\n",
+                items=[line + "\n" for line in refused_lines],
                 noun="check log lines",
-                footer="```\n\n",
+                footer=f"{fence}\n\n",
             )
         )
     elif plan_exit != 0:
         tail_lines = (plan_log or "").splitlines()[-LOG_TAIL_LINES:]
+        fence = code_fence(tail_lines)
         sections.append(
             Section(
-                heading="### Terraform log (end)\n\n```text\n",
+                heading=f"### Terraform log (end)\n\n{fence}text\n",
                 items=[line + "\n" for line in tail_lines],
                 noun="log lines",
-                footer="```\n\n",
+                footer=f"{fence}\n\n",
             )
         )
     if summary:

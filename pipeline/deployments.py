@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.config import ENVIRONMENTS, PROJECT, ConfigError, StateBackendConfig, load_settings
-from pipeline.markdown import code
+from pipeline.markdown import code, text
 
 _SHA256_HEX = frozenset("0123456789abcdef")
 IN_PROGRESS = "in-progress"
@@ -386,13 +386,13 @@ class Promotion:
 
     def markdown(self) -> str:
         if self.problem is not None:
-            return f"**Deployed commit:** unknown ({self.problem}).\n\n"
+            return f"**Deployed commit:** unknown ({text(self.problem)}).\n\n"
         return self._deployed() + self._unfinished()
 
     def _deployed(self) -> str:
         if self.commit is None:
             return "**Deployed commit:** none recorded (never deployed by the pipeline).\n\n"
-        when = f", applied {self.applied_at}" if self.applied_at else ""
+        when = f", applied {text(self.applied_at)}" if self.applied_at else ""
         link = f" ([run]({self.run_url}))" if self.run_url else ""
         if self.behind is None:
             lag = "; not in this checkout's history, so its distance to main is unknown"
@@ -408,7 +408,7 @@ class Promotion:
     def _unfinished(self) -> str:
         if self.unfinished is None:
             return ""
-        since = f" at {self.unfinished_since}" if self.unfinished_since else ""
+        since = f" at {text(self.unfinished_since)}" if self.unfinished_since else ""
         link = f" ([run]({self.unfinished_run_url}))" if self.unfinished_run_url else ""
         return (
             f"**Apply not completed:** {code(_short(self.unfinished))} started{since}{link} and "

@@ -6,6 +6,8 @@ over 1 MiB, so every Markdown document is assembled under ``MARKDOWN_LIMIT`` and
 
 from __future__ import annotations
 
+import string
+import unicodedata
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -15,23 +17,72 @@ MARKDOWN_LIMIT = 60_000
 CELL_LIMIT = 200
 
 
-def cell(text: str, *, limit: int = CELL_LIMIT) -> str:
-    """Text safe inside a table cell: one line, pipes escaped, long text shortened."""
-    flat = text.replace("\r", "").replace("\n", "\\n")
+def text(value: str, *, limit: int | None = None) -> str:
+    """Untrusted text as inert Markdown: whatever ``value`` holds, the reader sees it as text.
+
+    The one escaping routine for text that is not in a code span (table cells, headings,
+    paragraphs, list items) of every PR comment, job summary and issue body. It is an
+    allowlist: letters, digits, marks, symbols and non-ASCII punctuation pass as they are;
+    every ASCII punctuation character, all of which CommonMark lets a backslash escape, is
+    escaped, so no emphasis, link, image, autolink (``https:``, ``www.``), HTML, entity,
+    table pipe or block marker (``#``, ``>``, ``-``, ``1.``) can start. Runs of whitespace
+    become one space, a newline the two characters ``\\n``, and an invisible or control
+    character (bidi overrides, zero-width characters) its code, ``\\u202e``.
+
+    Escaping cannot stop what GitHub does after rendering: it finds @mentions and issue
+    references (``#123``, ``owner/repo#1``) in the rendered text, where ``\\@`` or ``&#64;``
+    is a plain ``@`` again. So a word holding ``@`` or ``#`` is shown as a code span
+    (``code()``), which GitHub leaves alone and which copies back exactly as written.
+    """
+    lines = value.replace("\r", "").split("\n")
+    flat = "\n".join(" ".join(_words(line)) for line in lines).strip(" ")
+    if limit is not None and len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return "\\n".join(
+        " ".join(_inert_word(word) for word in line.split(" ")) for line in flat.split("\n")
+    )
+
+
+def cell(value: str, *, limit: int = CELL_LIMIT) -> str:
+    """Untrusted text as one table cell: ``text()``, shortened to ``limit`` characters."""
+    return text(value, limit=limit)
+
+
+def _words(line: str) -> list[str]:
+    return "".join(" " if char.isspace() else char for char in line).split()
+
+
+def _inert_word(word: str) -> str:
+    shown = "".join(_visible(char) for char in word)
+    if "@" in shown or "#" in shown:
+        return code(shown, limit=len(shown))
+    # string.punctuation is exactly the ASCII punctuation CommonMark lets a backslash escape.
+    return "".join("\\" + char if char in string.punctuation else char for char in shown)
+
+
+def _visible(char: str) -> str:
+    if unicodedata.category(char)[0] in "LMNPS" and char.isprintable():
+        return char
+    return f"\\u{ord(char):04x}"  # bidi overrides, zero-width and control characters
+
+
+def _one_line(value: str, *, limit: int) -> str:
+    """A value on one line for a code span: a newline shown as ``\\n``, cut to ``limit``."""
+    flat = value.replace("\r", "").replace("\n", "\\n")
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
     return flat.replace("|", "\\|")
 
 
-def code(text: str, *, limit: int = CELL_LIMIT) -> str:
-    """An inline code span, for a table cell, that nothing in ``text`` can end early.
+def code(value: str, *, limit: int = CELL_LIMIT) -> str:
+    """An inline code span, for a table cell, that nothing in ``value`` can end early.
 
     Inside a code span Markdown, HTML, links and @mentions are inert, and CommonMark ends the
     span only at a backtick run exactly as long as the opening one. So the fence is one backtick
     longer than the longest run in the value, and a value that starts or ends with a backtick
     (which would merge with the fence) is padded with a space, which the parser strips again.
     """
-    body = cell(text, limit=limit)
+    body = _one_line(value, limit=limit)
     longest = max((len(list(run)) for char, run in groupby(body) if char == "`"), default=0)
     fence = "`" * (longest + 1)
     # The parser strips one space from each end when both ends are spaces (and the content is
@@ -41,6 +92,20 @@ def code(text: str, *, limit: int = CELL_LIMIT) -> str:
     if body.startswith("`") or body.endswith("`") or stripped_by_parser:
         body = f" {body} "
     return f"{fence}{body or ' '}{fence}"
+
+
+def code_fence(lines: list[str]) -> str:
+    """The fence of a code block holding ``lines`` (a log), which no line in them can close.
+
+    A line of three backticks would end a fixed three-backtick block and turn the rest of the
+    log (Terraform echoes the PR's values) into live Markdown; the fence is longer than any
+    backtick run in the lines, at least three.
+    """
+    longest = max(
+        (len(list(run)) for line in lines for char, run in groupby(line) if char == "`"),
+        default=0,
+    )
+    return "`" * max(3, longest + 1)
 
 
 def value_cell(value: object) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pipeline.markdown import Section, assemble, cell, code, value_cell
+from pipeline.markdown import Section, assemble, cell, code, text, value_cell
 from pipeline.values import AttributeChange, diff_attributes, format_path
 from tfjson.actions import ACTION_ORDER
 from tfjson.plan import Plan, ResourceChange
@@ -31,12 +31,8 @@ class PlanFinding:
 
     def markdown(self) -> str:
         mark = {"error": "⛔", "warning": "⚠️"}.get(self.severity, "💬")
-        return f"{mark} **{self.rule_id}** {self.severity}: {escape_cell(self.message)}"
-
-
-def escape_cell(text: str) -> str:
-    """Untrusted text in a table cell: one line, pipes escaped, no HTML (angle brackets)."""
-    return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+        # The report is read back from JSON, so every field is text to escape.
+        return f"{mark} **{text(self.rule_id)}** {text(self.severity)}: {text(self.message)}"
 
 
 PLAN_RULE_PREFIX = "PLAN"
@@ -337,5 +333,7 @@ def _details(row: ResourceRow) -> str:
     return "".join(lines)
 
 
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _html(value: str) -> str:
+    # One line: a blank line would end the HTML block and make the rest Markdown.
+    flat = value.replace("\r", "").replace("\n", "\\n")
+    return flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

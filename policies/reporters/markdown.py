@@ -9,7 +9,7 @@ what gets cut is the least important.
 
 from __future__ import annotations
 
-from pipeline.markdown import code
+from pipeline.markdown import code, text
 from policies.model import Finding, Severity
 from policies.reporters import Report, summary_line, verdict
 from tfjson.source import SourceLine
@@ -117,7 +117,6 @@ def _row(finding: Finding, *, link_base: str | None = None) -> str:
 
 
 def _cell(value: str) -> str:
-    # Pipes end a table cell and newlines end a row; angle brackets would open HTML.
-    return (
-        " ".join(str(value).split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-    )
+    # Messages quote the (possibly hostile) stack's names and values: pipeline.markdown.text
+    # keeps them text (no pipe, HTML, link, mention or newline can act).
+    return text(str(value))

@@ -27,7 +27,8 @@ def test_summary_reports_mapping_and_links_findings_to_python(run_gate, tmp_path
     )
     assert result.returncode == 1, result.stdout
     summary = (result.reports / "summary.md").read_text()
-    assert "Python lines known for 1 of 2 resources and data sources (50.0%)" in summary
+    # The step detail goes through pipeline.markdown.text: punctuation backslash-escaped.
+    assert "Python lines known for 1 of 2 resources and data sources \\(50\\.0\\%\\)" in summary
     section = summary.split("## Policy findings by Python file", 1)[1]
     assert f"[`infra/components/service.py:258`]({LINK_BASE}/infra/components/service.py#L258)" in (
         section

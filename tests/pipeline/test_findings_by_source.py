@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gate.runner import Status, StepResult
 from gate.summary import write_markdown
-from pipeline.findings import UNMAPPED, findings_by_source, mapping_line
+from pipeline.findings import findings_by_source, mapping_line
 
 LINK_BASE = "https://github.com/acme/catalog-api-infra/blob/0123abc"
 
@@ -43,7 +43,7 @@ def test_findings_are_grouped_by_python_file_with_links_at_the_head_commit() -> 
     assert headings == [
         "**`infra/components/database.py`**",
         "**`infra/components/service.py`**",
-        f"**{UNMAPPED}**",
+        "**not mapped to Python \\(synthesized JSON location\\)**",
     ]
     bullets = [line for line in lines if line.startswith("- ")]
     assert bullets[0].startswith(f"- [`infra/components/database.py:9`]({LINK_BASE}/infra/")
@@ -92,7 +92,7 @@ def test_gate_summary_groups_policy_findings_by_python_file(tmp_path: Path) -> N
         [result], path=summary, total_seconds=1.0, relative_to=tmp_path, link_base=LINK_BASE
     )
     text = summary.read_text(encoding="utf-8")
-    assert "Python lines known for 3 of 4 (75.0%)" in text
+    assert "Python lines known for 3 of 4 \\(75\\.0\\%\\)" in text
     section = text.split("## Policy findings by Python file", 1)[1]
-    assert section.index("infra/components/database.py") < section.index(UNMAPPED)
+    assert section.index("infra/components/database.py") < section.index("not mapped to Python")
     assert f"({LINK_BASE}/infra/components/service.py#L274)" in section

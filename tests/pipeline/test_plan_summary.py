@@ -77,7 +77,7 @@ def test_replace_paths_are_named(run_cli) -> None:
 
     assert (
         "| replace | `aws_ecs_task_definition.api` | an argument that cannot be updated in "
-        "place changed; forces replacement: cpu |"
+        "place changed\\; forces replacement\\: cpu |"
     ) in result.out
 
 
@@ -85,7 +85,7 @@ def test_moved_and_imported_resources_are_listed_though_no_op(run_cli) -> None:
     moved = run_cli("plan-summary", shared_plan("terraform-json__moved_block.json")).out
     imported = run_cli("plan-summary", shared_plan("terraform-json__identity.json")).out
 
-    assert "| no-op | `random_id.test2` | moved from random_id.test |" in moved
+    assert "| no-op | `random_id.test2` | moved from random\\_id\\.test |" in moved
     assert "| update | `corner_user_identity.user` | imported |" in imported
     assert "| `age` | `null` | `999` |" in imported
 
@@ -195,7 +195,8 @@ def test_title_and_plan_from_stdin(run_cli, monkeypatch) -> None:
     result = run_cli("plan-summary", "-", "--title", "Plan for dev | PR #7")
 
     assert result.code == 0
-    assert result.out.startswith("### Plan for dev \\| PR #7\n")
+    # "#7" is a code span: GitHub links no issue reference the title names.
+    assert result.out.startswith("### Plan for dev \\| PR `#7`\n")
 
 
 def test_utf16_plan_from_windows_shell_is_read(run_cli, tmp_path) -> None:
