@@ -2,7 +2,7 @@
 
 Synth writes these blocks through cdktf (infra/stacks/catalog_api.py, infra/backend.py); a PR
 plan must not take them from the PR's artifact, so pr-plan rebuilds them here from the default
-branch's own configuration (pipeline/boundary.py). tests/security/test_root_blocks.py holds the
+branch's own configuration (pipeline/boundary.py). tests/pipeline/test_boundary.py holds the
 two equal for every environment, so they cannot drift apart.
 """
 

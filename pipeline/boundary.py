@@ -5,7 +5,8 @@ whoever wrote the PR, so it is held against an allowlist here, and what can run 
 network is not taken from it at all:
 
 - from the artifact: only ``resource``, ``data``, ``output``, ``locals``, ``variable`` and the
-  ``//`` comments CDKTF writes (BND001);
+  ``//`` comments CDKTF writes; its ``terraform`` and ``provider`` blocks are dropped unread, any
+  other block is refused (BND001);
 - resource types: ``aws_*`` names (BND002); data source types: the schema-derived list of
   pipeline/provider_types.py (BND003);
 - every string, key or value, is read by tfjson.template (BND004): every function it calls must
@@ -39,6 +40,9 @@ from tfjson.reader import InputError
 from tfjson.template import TemplateError, parse_template, parse_traversal
 
 TAKEN_BLOCKS = frozenset({"resource", "data", "output", "locals", "variable"})
+# Synth writes these into every stack; they are read by nothing here and never reach Terraform:
+# the default branch's own are written in their place.
+REPLACED_BLOCKS = frozenset({"terraform", "provider"})
 COMMENT = "//"
 
 # Terraform's built-in functions that read nothing but their arguments, write nothing and return
@@ -163,7 +167,7 @@ class _Checker:
 
     def run(self) -> list[Violation]:
         for key in self.document:
-            if key not in TAKEN_BLOCKS and key != COMMENT:
+            if key not in TAKEN_BLOCKS | REPLACED_BLOCKS and key != COMMENT:
                 self.add("BND001", key, "block not taken from the artifact")
         self.collect()
         self.check_strings(self.document.get(COMMENT), COMMENT)
@@ -409,12 +413,9 @@ def recheck(stack_file: Path, *, environment: str, settings: Settings) -> None:
         raise InputError(f"{stack_file}: cannot read the stack ({exc})") from None
     if not isinstance(document, dict):
         raise InputError(f"{stack_file}: expected a JSON object")
-    check({k: v for k, v in document.items() if k not in _ROOT_BLOCKS})
+    check(document)
     rebuilt = rebuild(document, config=config, settings=settings)
     stack_file.write_text(json.dumps(rebuilt, indent=2, ensure_ascii=False) + "\n", "utf-8")
-
-
-_ROOT_BLOCKS = frozenset({"terraform", "provider"})
 
 
 def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -92,12 +92,13 @@ pr_terraform_command() {
   )
 }
 
-# pr_provider_plugins ROOT SANDBOX LOCKFILE: the vetted provider set for a PR plan. The pinned
-# hashicorp/aws is mirrored into SANDBOX/plugins from a configuration this branch writes (no PR
-# input), checked against LOCKFILE; PR plans then init with -plugin-dir (nothing else can be
-# installed, whatever the state names) and -lockfile=readonly (hashes must match).
+# pr_provider_plugins ROOT SANDBOX LOCKFILE: the vetted provider set for a PR plan. A
+# configuration this branch writes (required_providers only, no PR input) is initialised in
+# SANDBOX/providers against LOCKFILE (-lockfile=readonly: the hashes must match); its installed
+# providers become the only plugin directory of the PR plan's init (-plugin-dir), so nothing
+# else can be installed, whatever the state names.
 pr_provider_plugins() {
-  local root="$1" sandbox="$2" lockfile="$3" trusted="$2/providers" override
+  local root="$1" sandbox="$2" lockfile="$3" trusted="$2/providers"
   [ -f "$lockfile" ] || {
     echo "error: no dependency lock file at $lockfile; PR plans need the committed one" >&2
     return 2
@@ -110,11 +111,14 @@ pr_provider_plugins() {
     cp "$PIPELINE_TF_OVERRIDES_DIR/provider_version_override.tf.json" "$trusted/"
   fi
   cp "$lockfile" "$trusted/.terraform.lock.hcl"
-  terraform -chdir="$trusted" providers mirror "$sandbox/plugins" >&2 || {
-    echo "error: could not fetch the vetted provider set" >&2
+  if [ -n "${TF_PLUGIN_CACHE_DIR:-}" ]; then
+    mkdir -p "$TF_PLUGIN_CACHE_DIR"
+  fi
+  terraform -chdir="$trusted" init -input=false -backend=false -lockfile=readonly >&2 || {
+    echo "error: could not install the vetted provider set (lock file $lockfile)" >&2
     return 1
   }
-  TERRAFORM_INIT_ARGS=(-plugin-dir="$sandbox/plugins" -lockfile=readonly)
+  TERRAFORM_INIT_ARGS=(-plugin-dir="$trusted/.terraform/providers" -lockfile=readonly)
   PR_LOCKFILE="$lockfile"
 }
 
