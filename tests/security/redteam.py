@@ -109,6 +109,7 @@ class PrPlanRun:
     env: dict[str, str]
     steps: list[Step] = field(default_factory=list)
     planned: bool = False
+    attacker_ran: bool = False  # set by the test: whether the attacker's provider was started
 
     @property
     def zip_path(self) -> Path:

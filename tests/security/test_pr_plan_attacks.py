@@ -29,6 +29,7 @@ from infra import terraform_root
 from infra.config import load_settings
 from tests.fixture_paths import REPO_ROOT
 from tests.security.redteam import CANARIES, STACK, Listener, PrPlanRun, zip_bytes
+from tests.terraform import harness
 
 ENVIRON_FILE = "/proc/self/environ"
 
@@ -49,11 +50,18 @@ def listener() -> Iterator[Listener]:
 
 @pytest.fixture
 def pr_plan(
-    terraform_env: dict[str, str], tmp_path: Path, listener: Listener
+    terraform_env: dict[str, str],
+    tmp_path: Path,
+    listener: Listener,
+    attacker_provider: dict[str, Path],
 ) -> Callable[[bytes], PrPlanRun]:
     def run(archive: bytes) -> PrPlanRun:
+        attacker_provider["ran"].unlink(missing_ok=True)
         env = {
             **terraform_env,
+            # The tier's provider installation plus a stand-in for the public registry that
+            # serves the attacker's provider (tests/security/conftest.py).
+            "TF_CLI_CONFIG_FILE": str(attacker_provider["cli_config"]),
             **CANARIES,
             "ACTIONS_ID_TOKEN_REQUEST_URL": f"{listener.url}/oidc",
             "PYTHONPATH": str(REPO_ROOT),
@@ -61,12 +69,15 @@ def pr_plan(
         }
         base = tmp_path / "work"
         base.mkdir()
-        return PrPlanRun(base=base, env=env).run(archive)
+        result = PrPlanRun(base=base, env=env).run(archive)
+        result.attacker_ran = attacker_provider["ran"].exists()
+        return result
 
     return run
 
 
 def assert_contained(run: PrPlanRun, listener: Listener) -> None:
+    assert not run.attacker_ran, "Terraform started the attacker's provider"
     assert not run.canary_file.exists(), "the artifact's payload ran"
     assert run.leaks() == []
     assert listener.connections == [], f"requests reached the attacker: {listener.connections}"
@@ -99,24 +110,78 @@ def payload(run_dir_hint: str) -> str:
 # -- the attacks of the issue ---------------------------------------------------------------
 
 
-def test_backend_bucket_chosen_by_the_pr_with_templated_credentials_never_reaches_terraform(
-    dev_stack: dict[str, Any], pr_plan: Callable[[bytes], PrPlanRun], listener: Listener
+EVIL_PROVIDER = 'provider["registry.terraform.io/attacker/evil"]'
+
+
+def evil_state() -> bytes:
+    """A Terraform state whose only resource belongs to the attacker's provider."""
+    resource = {
+        "mode": "managed",
+        "type": "evil_thing",
+        "name": "x",
+        "provider": EVIL_PROVIDER,
+        "instances": [{"schema_version": 0, "attributes": {"id": "x"}}],
+    }
+    state = {
+        "version": 4,
+        "terraform_version": "1.11.4",
+        "serial": 1,
+        "lineage": "00000000-0000-0000-0000-000000000000",
+        "outputs": {},
+        "resources": [resource],
+        "check_results": None,
+    }
+    return json.dumps(state).encode()
+
+
+def test_a_state_chosen_by_the_pr_cannot_install_and_start_its_provider(
+    dev_stack: dict[str, Any],
+    moto_server: harness.MotoServer,
+    pr_plan: Callable[[bytes], PrPlanRun],
+    listener: Listener,
 ) -> None:
-    """Critical 1: the PR's backend names its own bucket (a state naming its own provider),
-    with a key written as ``${"AKIA..."}`` so no literal-key rule sees it."""
+    """Critical 1: the PR's backend names its own bucket, with a key written as
+    ``${"AKIA..."}`` so no literal-key rule sees it; the state there names a provider of the
+    attacker's, which init would install and plan start."""
+    s3 = harness.boto3_client("s3", endpoint=moto_server.endpoint)
+    s3.create_bucket(
+        Bucket="attacker-state", CreateBucketConfiguration={"LocationConstraint": harness.REGION}
+    )
+    s3.put_object(Bucket="attacker-state", Key="evil.tfstate", Body=evil_state())
     stack = copy.deepcopy(dev_stack)
     stack["terraform"]["backend"]["s3"] = {
         "bucket": "attacker-state",
         "key": "evil.tfstate",
         "region": "eu-north-1",
-        "access_key": '${"AKIAATTACKER0000EXAMPLE"}',
+        "access_key": '${"AKIAATTACKER0EXAMPLE"}',
         "secret_key": '${"attacker-secret"}',
-        "endpoints": {"s3": listener.url, "sts": listener.url},
-        "use_path_style": True,
-        "skip_credentials_validation": True,
+        "use_lockfile": False,
     }
     run = pr_plan(zip_bytes(stack))
     assert_planned_against_own_state(run)
+    assert_contained(run, listener)
+
+
+def test_init_never_installs_a_provider_outside_the_lock_file_whatever_the_state_names(
+    dev_stack: dict[str, Any],
+    moto_server: harness.MotoServer,
+    moto_account: harness.SeededAccount,
+    pr_plan: Callable[[bytes], PrPlanRun],
+    listener: Listener,
+) -> None:
+    """Even the environment's own state (say, written by a compromised apply) cannot make a
+    PR plan install a provider: init has only the vetted plugin directory."""
+    s3 = harness.boto3_client("s3", endpoint=moto_server.endpoint)
+    key = "catalog-api/dev/terraform.tfstate"
+    s3.put_object(Bucket=moto_account.state_bucket, Key=key, Body=evil_state())
+    try:
+        run = pr_plan(zip_bytes(dev_stack))
+    finally:
+        s3.delete_object(Bucket=moto_account.state_bucket, Key=key)
+    plan = run.step("plan")
+    assert plan.returncode != 0
+    log = (run.reports / "plan.log").read_text()
+    assert "attacker/evil" in log  # init names what it would not install
     assert_contained(run, listener)
 
 
