@@ -155,3 +155,15 @@ def test_data_source_list_is_schema_derived_and_complete_for_our_stacks(
     assert set(dev["data"]) <= allowed_data_sources()
     for secret in ("aws_ssm_parameter", "aws_secretsmanager_secret_version", "aws_kms_secrets"):
         assert secret in recorded["refused"]
+
+
+def test_the_committed_lock_file_pins_the_version_the_stacks_require() -> None:
+    """PR plans init with -lockfile=readonly against this file (scripts/plan.sh)."""
+    text = (REPO_ROOT / "infra" / ".terraform.lock.hcl").read_text()
+    block = text[text.index('provider "registry.terraform.io/hashicorp/aws"') :]
+    version = terraform_root.AWS_PROVIDER_VERSION
+    assert f'version     = "{version}"' in block and f'constraints = "{version}"' in block
+    hashes = [line.strip().strip('",') for line in block.splitlines() if ":" in line and '"' in line]
+    assert sum(h.startswith("zh:") for h in hashes) >= 4  # every platform's zip, incl. linux_amd64
+    assert sum(h.startswith("h1:") for h in hashes) >= 4
+    assert text.count("provider ") == 1  # nothing but hashicorp/aws can be installed
