@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -158,8 +157,8 @@ def test_a_state_chosen_by_the_pr_cannot_install_and_start_its_provider(
         "use_lockfile": False,
     }
     run = pr_plan(zip_bytes(stack))
-    assert_planned_against_own_state(run)
     assert_contained(run, listener)
+    assert_planned_against_own_state(run)
 
 
 def test_init_never_installs_a_provider_outside_the_lock_file_whatever_the_state_names(
@@ -231,8 +230,8 @@ def test_a_profile_in_the_artifact_is_dropped_with_its_blocks(
     else:
         stack["terraform"]["backend"]["s3"].update(settings)
     run = pr_plan(zip_bytes(stack))
-    assert_planned_against_own_state(run)
     assert_contained(run, listener)
+    assert_planned_against_own_state(run)
 
 
 FILE_SPELLINGS = {
@@ -276,8 +275,8 @@ def test_two_backend_blocks_never_reach_terraform(
     }
     stack["terraform"] = [hostile, legit]
     run = pr_plan(zip_bytes(stack))
-    assert_planned_against_own_state(run)
     assert_contained(run, listener)
+    assert_planned_against_own_state(run)
 
 
 def test_the_pr_cannot_choose_the_provider_version_or_source(
@@ -458,7 +457,6 @@ def test_init_refuses_a_provider_whose_hash_is_not_in_the_lock_file(
         for line in lock.splitlines()
     ]
     tampered.write_text("\n".join(lines) + "\n")
-    os.environ.get("PATH")  # (no global state is changed; the lock file is per run)
     terraform_env_with_tampered = {**terraform_env, "PIPELINE_TF_LOCK_FILE": str(tampered)}
     run = PrPlanRun(base=tmp_path / "work", env={**terraform_env_with_tampered, **CANARIES,
                     "PYTHONPATH": str(REPO_ROOT)})  # fmt: skip
@@ -476,6 +474,6 @@ def test_the_real_dev_stack_plans_through_the_boundary(
 ) -> None:
     """The happy path: the project's own artifact is taken and planned."""
     run = pr_plan(zip_bytes(dev_stack))
+    assert_contained(run, listener)
     assert_planned_against_own_state(run)
     assert not (run.base / "pr-stacks.zip").exists(), "the artifact zip outlived the check"
-    assert_contained(run, listener)
