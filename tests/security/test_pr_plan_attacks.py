@@ -279,17 +279,19 @@ def test_two_backend_blocks_never_reach_terraform(
     assert_planned_against_own_state(run)
 
 
-def test_the_pr_cannot_choose_the_provider_version_or_source(
+def test_the_pr_cannot_choose_providers_or_their_versions(
     dev_stack: dict[str, Any], pr_plan: Callable[[bytes], PrPlanRun], listener: Listener
 ) -> None:
+    """Also found: the PR chose the provider version (no lock file, no plugin restriction), and
+    so could require a provider of its own, which init installs and plan starts."""
     stack = copy.deepcopy(dev_stack)
-    stack["terraform"]["required_providers"]["aws"] = {"source": "attacker/aws", "version": "9.9.9"}
+    stack["terraform"]["required_providers"]["aws"]["version"] = ">= 5.0"
     stack["terraform"]["required_providers"]["evil"] = {"source": "attacker/evil"}
     run = pr_plan(zip_bytes(stack))
+    assert_contained(run, listener)
     assert_planned_against_own_state(run)
     lock = (run.base / "pr-stacks" / "stacks" / STACK / ".terraform.lock.hcl").read_text()
     assert "attacker" not in lock and "hashicorp/aws" in lock
-    assert_contained(run, listener)
 
 
 # -- attacks found while looking as an attacker ---------------------------------------------
