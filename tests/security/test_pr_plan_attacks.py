@@ -154,7 +154,9 @@ def test_a_state_chosen_by_the_pr_cannot_install_and_start_its_provider(
         "region": "eu-north-1",
         "access_key": '${"AKIAATTACKER0EXAMPLE"}',
         "secret_key": '${"attacker-secret"}',
-        "use_lockfile": False,
+        # What the pack asks of a backend, so that only the boundary stands in the way.
+        "encrypt": True,
+        "use_lockfile": True,
     }
     run = pr_plan(zip_bytes(stack))
     assert_contained(run, listener)
