@@ -4,6 +4,9 @@ pr.yml (``pull_request``, no credentials) uploads ``cdktf.out/stacks/*/cdk.tf.js
 (``workflow_run``, from the default branch) downloads that artifact as a zip and plans it with an
 AWS role. Whoever wrote the PR wrote the artifact, so it is read here as hostile:
 
+- framing: the file starts with the first entry and ends with the end-of-central-directory
+  record, with no archive comment: bytes before or after the archive (text a reader of another
+  format would see, e.g. an INI file in front of it) are refused;
 - size: the zip, each member and their sum are capped; compression ratios are capped and the
   bytes actually read are counted (a header can lie);
 - paths: only ``<stack>/cdk.tf.json`` (optionally under ``stacks/``), stack names of lowercase
@@ -65,9 +68,12 @@ def unpack(archive: Path, output: Path, *, limits: Limits = Limits()) -> list[st
         raise InputError(f"{output}: must be a new or empty directory")
     if not zipfile.is_zipfile(archive):
         raise InputError(f"{archive}: not a zip archive")
+    _check_framing(archive)
     stacks: dict[str, Any] = {}
     try:
         with zipfile.ZipFile(archive) as bundle:
+            if bundle.comment:
+                raise InputError(f"{archive}: archive comments are not allowed")
             members = bundle.infolist()
             if len(members) > limits.members:
                 raise InputError(
@@ -96,6 +102,27 @@ def unpack(archive: Path, output: Path, *, limits: Limits = Limits()) -> list[st
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
     return sorted(stacks)
+
+
+_LOCAL_HEADER = b"PK\x03\x04"
+_END_RECORD = b"PK\x05\x06"
+_END_RECORD_SIZE = 22
+
+
+def _check_framing(archive: Path) -> None:
+    """The archive's first bytes are its first entry; its last 22 the end record, no comment.
+
+    Python's zipfile, like most readers, finds an archive from its end and accepts anything in
+    front of it; a file that is both a zip and, say, an INI file must never reach Terraform.
+    """
+    with archive.open("rb") as stream:
+        head = stream.read(4)
+        stream.seek(-_END_RECORD_SIZE, 2)
+        tail = stream.read(_END_RECORD_SIZE)
+    if head not in (_LOCAL_HEADER, _END_RECORD):  # an empty archive is only its end record
+        raise InputError(f"{archive}: bytes before the first zip entry are not allowed")
+    if not tail.startswith(_END_RECORD) or tail[-2:] != b"\x00\x00":
+        raise InputError(f"{archive}: bytes after the zip archive or an archive comment")
 
 
 def _check_member(member: zipfile.ZipInfo, limits: Limits) -> str | None:

@@ -19,7 +19,7 @@ import click
 
 from facts.project import plan_comment_marker, run_url
 from infra.config import ConfigError
-from pipeline import artifact, comment, deploy_commands, drift, outputs, summary
+from pipeline import artifact, boundary, comment, deploy_commands, drift, outputs, summary
 from pipeline.deployments import Refused
 from pipeline.environments import matrix
 from pipeline.markdown import MARKDOWN_LIMIT
@@ -227,6 +227,7 @@ def _drift_report(plan_json: Path, *, full_plan: Path | None, title: str) -> dri
 
 
 artifact.register(cli)
+boundary.register(cli)
 deploy_commands.register(cli)
 
 

@@ -4,8 +4,11 @@
 #
 #   scripts/plan.sh --env dev [--stacks-dir DIR]
 #
-# --stacks-dir DIR: plan DIR/stacks/<stack>/cdk.tf.json as given (the PR's synthesized artifact,
-# already checked by the policy pack) instead of synthesizing. Always -lock=false: a PR plan never
+# --stacks-dir DIR: plan DIR/stacks/<stack>/cdk.tf.json (the PR's artifact, from `pipeline
+# pr-stack`) instead of synthesizing: checked against the PR-plan boundary again, terraform and
+# provider blocks rebuilt by this branch, the provider only from the lock file's vetted set
+# (PIPELINE_TF_LOCK_FILE, default infra/.terraform.lock.hcl) and Terraform run with a minimal
+# environment (docs/trust-model.md). Always -lock=false: a PR plan never
 # takes or touches the state lock. Writes ${REPORTS_DIR:-reports}/plan/<env>/: plan.json (raw:
 # may hold sensitive values, never upload it), plan.redacted.json, summary.md,
 # policies.{md,sarif,json}, plan.log, comment.md.
@@ -13,7 +16,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 env_name="" stacks_dir=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -46,6 +49,12 @@ if [ -n "$stacks_dir" ]; then
   stack_dir="$(cd "$stacks_dir" && pwd)/stacks/$stack"
   [ -f "$stack_dir/cdk.tf.json" ] ||
     { echo "error: $stacks_dir has no stacks/$stack/cdk.tf.json" >&2; exit 2; }
+  run_pipeline pr-recheck --env "$env_name" "$stack_dir/cdk.tf.json" || exit 2
+  sandbox=$(mktemp -d)
+  trap 'rm -rf "$sandbox"' EXIT
+  pr_provider_plugins "$root" "$sandbox" "${PIPELINE_TF_LOCK_FILE:-$root/infra/.terraform.lock.hcl}" ||
+    exit $?
+  pr_terraform_command "$sandbox"
 else
   # Synthesize this environment only (cached when infra/ is unchanged); validates --env too.
   "$root/scripts/pre-validate-iac.sh" --only synth --env "$env_name" \

@@ -51,6 +51,77 @@ synth_stack() {
   printf '%s\n' "$dir"
 }
 
+# How Terraform is started: plain here; scripts/plan.sh replaces it for PR plans with
+# pr_terraform_command (a minimal environment, see below).
+TERRAFORM_CMD=(terraform)
+# Extra `terraform init` arguments (PR plans: -plugin-dir and -lockfile=readonly).
+TERRAFORM_INIT_ARGS=()
+
+# The only variables Terraform sees in a PR plan: the plan role's session, the region, and
+# what Terraform itself needs to run. Never ACTIONS_ID_TOKEN_REQUEST_* or other GITHUB_*/ACTIONS_*
+# tokens, AWS_PROFILE or TF_* settings a caller might have; AWS_CONFIG_FILE and
+# AWS_SHARED_CREDENTIALS_FILE point at empty files and HOME at an empty directory
+# (docs/trust-model.md). AWS_ENDPOINT_URL is set by nothing in CI; tests point it at moto.
+PR_TERRAFORM_ENV_ALLOW=(
+  PATH LANG LC_ALL TMPDIR SSL_CERT_FILE SSL_CERT_DIR HTTPS_PROXY HTTP_PROXY NO_PROXY no_proxy
+  AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION AWS_DEFAULT_REGION
+  AWS_ENDPOINT_URL AWS_EC2_METADATA_DISABLED
+  TF_IN_AUTOMATION TF_INPUT TF_CLI_ARGS CHECKPOINT_DISABLE
+)
+
+# pr_terraform_command SANDBOX: set TERRAFORM_CMD to run Terraform with only the allowlisted
+# variables, HOME=SANDBOX/home (empty), empty AWS config files and an empty CLI configuration.
+pr_terraform_command() {
+  local sandbox="$1" name
+  mkdir -p "$sandbox/home"
+  : >"$sandbox/aws-config"
+  : >"$sandbox/aws-credentials"
+  : >"$sandbox/terraform.rc"
+  TERRAFORM_CMD=(env -i)
+  for name in "${PR_TERRAFORM_ENV_ALLOW[@]}"; do
+    if [ -n "${!name+set}" ]; then
+      TERRAFORM_CMD+=("$name=${!name}")
+    fi
+  done
+  TERRAFORM_CMD+=(
+    "HOME=$sandbox/home"
+    "AWS_CONFIG_FILE=$sandbox/aws-config"
+    "AWS_SHARED_CREDENTIALS_FILE=$sandbox/aws-credentials"
+    "TF_CLI_CONFIG_FILE=$sandbox/terraform.rc"
+    terraform
+  )
+}
+
+# pr_provider_plugins ROOT SANDBOX LOCKFILE: the vetted provider set for a PR plan. A
+# configuration this branch writes (required_providers only, no PR input) is initialised in
+# SANDBOX/providers against LOCKFILE (-lockfile=readonly: the hashes must match); its installed
+# providers become the only plugin directory of the PR plan's init (-plugin-dir), so nothing
+# else can be installed, whatever the state names.
+pr_provider_plugins() {
+  local root="$1" sandbox="$2" lockfile="$3" trusted="$2/providers"
+  [ -f "$lockfile" ] || {
+    echo "error: no dependency lock file at $lockfile; PR plans need the committed one" >&2
+    return 2
+  }
+  mkdir -p "$trusted"
+  run_pipeline root-blocks --providers-only >"$trusted/providers.tf.json" || return 2
+  # Test seam (see terraform_init): a relaxed provider version for machines without the pin.
+  if [ -n "${PIPELINE_TF_OVERRIDES_DIR:-}" ] &&
+    [ -f "$PIPELINE_TF_OVERRIDES_DIR/provider_version_override.tf.json" ]; then
+    cp "$PIPELINE_TF_OVERRIDES_DIR/provider_version_override.tf.json" "$trusted/"
+  fi
+  cp "$lockfile" "$trusted/.terraform.lock.hcl"
+  if [ -n "${TF_PLUGIN_CACHE_DIR:-}" ]; then
+    mkdir -p "$TF_PLUGIN_CACHE_DIR"
+  fi
+  terraform -chdir="$trusted" init -input=false -backend=false -lockfile=readonly >&2 || {
+    echo "error: could not install the vetted provider set (lock file $lockfile)" >&2
+    return 1
+  }
+  TERRAFORM_INIT_ARGS=(-plugin-dir="$trusted/.terraform/providers" -lockfile=readonly)
+  PR_LOCKFILE="$lockfile"
+}
+
 # terraform_init DIR. Test seam (tests only, never set in a workflow): PIPELINE_TF_OVERRIDES_DIR
 # names a directory whose *_override.tf.json files are copied into DIR first, e.g. provider
 # endpoints pointing at a local AWS emulator and a relaxed provider version.
@@ -63,11 +134,14 @@ terraform_init() {
       echo "test seam: $(basename "$override") from PIPELINE_TF_OVERRIDES_DIR" >&2
     done
   fi
+  if [ -n "${PR_LOCKFILE:-}" ]; then
+    cp "$PR_LOCKFILE" "$dir/.terraform.lock.hcl" || return 1
+  fi
   # Terraform refuses a plugin cache directory that does not exist yet (first, uncached run).
   if [ -n "${TF_PLUGIN_CACHE_DIR:-}" ]; then
     mkdir -p "$TF_PLUGIN_CACHE_DIR"
   fi
-  terraform -chdir="$dir" init -input=false >&2 || {
+  "${TERRAFORM_CMD[@]}" -chdir="$dir" init -input=false "${TERRAFORM_INIT_ARGS[@]}" >&2 || {
     echo "error: terraform init failed in $dir" >&2
     return 1
   }
@@ -81,7 +155,7 @@ terraform_init() {
 terraform_plan() {
   local dir="$1" planfile="$2" status=0
   shift 2
-  terraform -chdir="$dir" plan -input=false -detailed-exitcode -lock=false \
+  "${TERRAFORM_CMD[@]}" -chdir="$dir" plan -input=false -detailed-exitcode -lock=false \
     -out="$planfile" "$@" >&2 || status=$?
   case "$status" in
     0) echo "no-changes" ;;
@@ -96,7 +170,7 @@ terraform_plan() {
 # terraform_show_json DIR PLANFILE OUTPUT: the plan as JSON (holds sensitive values in clear).
 terraform_show_json() {
   local dir="$1" planfile="$2" output="$3"
-  terraform -chdir="$dir" show -json "$planfile" >"$output" || {
+  "${TERRAFORM_CMD[@]}" -chdir="$dir" show -json "$planfile" >"$output" || {
     echo "error: terraform show -json $planfile failed" >&2
     return 1
   }

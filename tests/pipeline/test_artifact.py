@@ -185,3 +185,31 @@ def test_bad_arguments(run_cli, tmp_path: Path, case: str) -> None:
     assert_one_line_error(run_cli("unpack-artifact", archive, "--output", out), expected)
     if case == "output-not-empty":
         assert (out / "keep").read_text(encoding="utf-8") == "x"
+
+
+def _with_comment(path: Path) -> Path:
+    with zipfile.ZipFile(path, "a") as bundle:
+        bundle.comment = b"[profile pwn]\ncredential_process = id\n"
+    return path
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        (lambda p: p.write_bytes(b"[profile pwn]\ncredential_process = id\n" + p.read_bytes()),
+         "bytes before the first zip entry"),
+        (lambda p: p.write_bytes(p.read_bytes() + b"\n[profile pwn]\n"),
+         "bytes after the zip archive"),
+        (_with_comment, "bytes after the zip archive or an archive comment"),
+    ],
+    ids=["ini-prefix", "trailing-bytes", "archive-comment"],
+)  # fmt: skip
+def test_a_zip_that_is_also_another_file_is_refused(tamper, message: str, tmp_path: Path) -> None:
+    """Python's zipfile accepts bytes before the archive and a comment; an INI reader would
+    read the same file as a shared config file with a credential_process (issue 15)."""
+    archive = make_zip(tmp_path / "a.zip", good_entries())
+    tamper(archive)
+    assert zipfile.is_zipfile(archive)  # the reader alone would have taken it
+    with pytest.raises(InputError, match=message):
+        unpack(archive, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -40,6 +40,8 @@ STATE_BUCKET = "catalog-api-terraform-state"  # infra.config.DEFAULT_STATE_BUCKE
 HOSTED_ZONE = "catalog.example.com"  # infra.config.DEFAULT_HOSTED_ZONE
 # The environment variable that names the overrides directory for scripts (INTERFACES.md).
 ENV_OVERRIDES_DIR = "PIPELINE_TF_OVERRIDES_DIR"
+# The lock file PR plans (scripts/plan.sh --stacks-dir) check the provider against.
+ENV_LOCK_FILE = "PIPELINE_TF_LOCK_FILE"
 
 _TIER_NOTES: list[str] = []  # printed in the terminal summary
 
@@ -293,12 +295,41 @@ def moto_account(moto_server: harness.MotoServer, tier_key_arn: str) -> harness.
     )
 
 
+@pytest.fixture(scope="session")
+def tier_lock_file(
+    terraform_tier: TerraformTier,
+    provider_pin: ProviderPin,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Path:
+    """The dependency lock file PR plans check the provider against (PIPELINE_TF_LOCK_FILE).
+
+    Generated here from the tier's provider source (`terraform providers lock`, with
+    -fs-mirror on machines without the registry) for the version the tier runs, because the
+    committed infra/.terraform.lock.hcl pins 6.25.0, which the mirror here lacks."""
+    base = tmp_path_factory.mktemp("tier-lock")
+    constraint = {"source": "hashicorp/aws", "version": provider_pin.used}
+    (base / "providers.tf.json").write_text(
+        json.dumps({"terraform": {"required_providers": {"aws": constraint}}})
+    )
+    args = ["providers", "lock", f"-platform={terraform_tier.platform}"]
+    if terraform_tier.provider.mirror is not None:
+        args.append(f"-fs-mirror={terraform_tier.provider.mirror}")
+    env = {**harness.aws_environ(os.environ, endpoint="http://127.0.0.1:1")}
+    harness.run_terraform(args, cwd=base, env=env, timeout=300)
+    _TIER_NOTES.append(
+        f"PR plans check hashicorp/aws {provider_pin.used} against a lock file generated from "
+        f"{terraform_tier.provider.describe()}, not the committed one (6.25.0)"
+    )
+    return base / ".terraform.lock.hcl"
+
+
 def make_terraform_env(
     *,
     server: harness.MotoServer,
     tier: TerraformTier,
     settings: dict[str, str],
     overrides_dir: Path,
+    lock_file: Path | None = None,
 ) -> dict[str, str]:
     """For every terraform or script subprocess: fake credentials, all endpoints at moto, the
     tier's CLI config (offline mirror), the overrides seam and the tier's CATALOG_* settings."""
@@ -308,16 +339,19 @@ def make_terraform_env(
     # The stacks have no lock file yet; without this terraform ignores the plugin cache.
     env["TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"] = "true"
     env[ENV_OVERRIDES_DIR] = str(overrides_dir)
+    if lock_file is not None:
+        env[ENV_LOCK_FILE] = str(lock_file)
     return env
 
 
 @pytest.fixture(scope="module")
-def terraform_env(
+def terraform_env(  # noqa: PLR0917  (pytest passes fixtures by name)
     moto_account: harness.SeededAccount,
     moto_server: harness.MotoServer,
     terraform_tier: TerraformTier,
     tier_settings: dict[str, str],
     tier_overrides_dir: Path,
+    tier_lock_file: Path,
 ) -> dict[str, str]:
     """The subprocess environment for the module's freshly seeded emulator."""
     return make_terraform_env(
@@ -325,6 +359,7 @@ def terraform_env(
         tier=terraform_tier,
         settings=tier_settings,
         overrides_dir=tier_overrides_dir,
+        lock_file=tier_lock_file,
     )
 
 
