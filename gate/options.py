@@ -8,7 +8,21 @@ from pathlib import Path
 from infra.config import SETTING_NAMES
 
 # Every step, in the order the summary lists them.
-STEP_NAMES: tuple[str, ...] = ("synth", "policies", "checkov", "pytest", "terraform", "tflint")
+STEP_NAMES: tuple[str, ...] = (
+    "synth",
+    "policies",
+    "checkov",
+    "pytest",
+    "terraform",
+    "tflint",
+    "terraform-tier",
+    "rehearsal",
+)
+# The heavy test tiers (pytest -m terraform, pytest -m rehearsal). The PR's verdict job runs
+# every other step; pr.yml runs each of these as its own job beside it.
+HEAVY_STEPS: tuple[str, ...] = ("terraform-tier", "rehearsal")
+# Every step that runs tests; --fast skips them all.
+TEST_STEPS: tuple[str, ...] = ("pytest", *HEAVY_STEPS)
 
 # The synth inputs that come from the process environment: every setting infra/config.py lists.
 # Their values are part of the synth fingerprint, so changing one re-synthesizes.
