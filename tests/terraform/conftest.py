@@ -19,6 +19,7 @@ Fixtures other test modules use:
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import shutil
@@ -31,6 +32,7 @@ from typing import Any
 import pytest
 
 from gate import terraform_providers as providers
+from tests.conftest import SUMMARY_NOTES, once_per_session
 from tests.terraform import harness
 
 TIER_DIR = Path(__file__).parent
@@ -41,7 +43,8 @@ HOSTED_ZONE = "catalog.example.com"  # infra.config.DEFAULT_HOSTED_ZONE
 # The environment variable that names the overrides directory for scripts (INTERFACES.md).
 ENV_OVERRIDES_DIR = "PIPELINE_TF_OVERRIDES_DIR"
 
-_TIER_NOTES: list[str] = []  # printed in the terminal summary
+# Printed in the run's terminal summary (tests/conftest.py), under xdist too.
+_TIER_NOTES: list[str] = SUMMARY_NOTES.setdefault("terraform tier", [])
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -50,13 +53,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if TIER_DIR in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.terraform)
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if _TIER_NOTES:
-        terminalreporter.section("terraform tier")
-        for note in _TIER_NOTES:
-            terminalreporter.write_line(note)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -221,8 +217,16 @@ def synthesize(settings: dict[str, str], outdir: Path) -> Path:
 def tier_stacks_dir(
     tier_settings: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
-    """``<dir>/stacks/<stack>/cdk.tf.json`` for every stack, as synth writes them."""
-    outdir = synthesize(tier_settings, tmp_path_factory.mktemp("tier-cdktf.out"))
+    """``<dir>/stacks/<stack>/cdk.tf.json`` for every stack, as synth writes them: synthesized
+    once per session for these settings, whichever xdist worker asks first (every worker's
+    moto hands out the same key id, so they all ask for the same settings)."""
+    key = hashlib.sha256(json.dumps(tier_settings, sort_keys=True).encode()).hexdigest()[:16]
+    target = once_per_session(
+        tmp_path_factory,
+        f"tier-synth-{key}",
+        lambda directory: synthesize(tier_settings, directory / "cdktf.out"),
+    )
+    outdir = target / "cdktf.out"
     for env in ENV_STACKS:
         backend = json.loads(stack_file(outdir, f"catalog-api-{env}").read_text())["terraform"]
         assert backend["backend"]["s3"]["kms_key_id"] == tier_settings["CATALOG_STATE_KMS_KEY_ID"]

@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,8 +74,11 @@ class Deploy:
 
 
 @pytest.fixture
-def deploy(tier_stacks_dir: Path, terraform_env: dict[str, str], tmp_path: Path, s3: Any) -> Deploy:
-    """A planned dev deploy (saved plan: revision -> "planned") waiting for its apply step."""
+def deploy(
+    tier_stacks_dir: Path, terraform_env: dict[str, str], tmp_path: Path, s3: Any
+) -> Iterator[Deploy]:
+    """A planned dev deploy (saved plan: revision -> "planned") waiting for its apply step.
+    Whatever lock a test takes through S3 is gone afterwards (the module shares one state)."""
     base = tmp_path
     stack_dir = backend_only_dir(
         base / "cdktf.out" / "stacks" / STACK,
@@ -115,7 +119,9 @@ def deploy(tier_stacks_dir: Path, terraform_env: dict[str, str], tmp_path: Path,
     }
     for name in ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_SHA"):
         env.pop(name, None)
-    return Deploy(base=base, env=env, bucket=terraform_env["CATALOG_STATE_BUCKET"])
+    bucket = terraform_env["CATALOG_STATE_BUCKET"]
+    yield Deploy(base=base, env=env, bucket=bucket)
+    s3.delete_object(Bucket=bucket, Key=f"{state_key('dev')}.tflock")
 
 
 @pytest.fixture(scope="module")
@@ -123,10 +129,13 @@ def s3(moto_server: harness.MotoServer) -> Any:
     return harness.boto3_client("s3", endpoint=moto_server.endpoint)
 
 
-def deployed_revision(s3: Any, bucket: str) -> str:
-    return marker_input(
-        json.loads(s3.get_object(Bucket=bucket, Key=state_key("dev"))["Body"].read())
-    )
+def deployed_revision(s3: Any, bucket: str) -> str | None:
+    """What the dev state holds, or None before anything was applied."""
+    try:
+        body = s3.get_object(Bucket=bucket, Key=state_key("dev"))["Body"].read()
+    except s3.exceptions.NoSuchKey:
+        return None
+    return marker_input(json.loads(body))
 
 
 def test_bare_terraform_gives_up_on_the_race_however_long_its_lock_timeout(
