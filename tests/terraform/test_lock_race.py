@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,7 +148,6 @@ def test_bare_terraform_gives_up_on_the_race_however_long_its_lock_timeout(
             s3.delete_object(Bucket=deploy.bucket, Key=lock_key)
 
     with LockProxy(upstream=moto_server.endpoint, after=release_between_put_and_read) as proxy:
-        started = time.monotonic()
         result = harness.run_terraform(
             ["apply", "-input=false", "-lock-timeout=120s", "tfplan"],
             cwd=deploy.stack_dir,
@@ -160,7 +158,7 @@ def test_bare_terraform_gives_up_on_the_race_however_long_its_lock_timeout(
     assert result.returncode == 1
     assert all(part in result.stdout for part in RACE_ERROR), result.stdout
     assert proxy.trace() == [("PUT", 412), ("GET", 404)]
-    assert time.monotonic() - started < 60, "it gave up at once, not at the lock timeout"
+    # ...and gave up there, with 120 s of lock timeout left: no second attempt.
 
 
 def test_deploy_apply_survives_the_race_within_the_same_lock_timeout(
@@ -196,17 +194,16 @@ def test_deploy_apply_fails_on_a_lock_held_past_the_timeout_without_retrying(
     before = deployed_revision(s3, deploy.bucket)
     hold_lock(s3, bucket=deploy.bucket, env="dev", holder="stuck-run@ci")
     with LockProxy(upstream=moto_server.endpoint) as proxy:
-        started = time.monotonic()
         result = deploy.apply_step(endpoint=proxy.endpoint, lock_timeout="3s")
-        elapsed = time.monotonic() - started
     assert result.returncode == 1
     assert "error: terraform apply failed for dev" in result.stderr
     assert len(deploy.applies()) == 1
     log = deploy.apply_log.read_text()
     assert "Lock Info:" in log and "stuck-run@ci" in log
-    # Every attempt of Terraform's own loop found the lock held and could read it.
-    assert {status for method, status in proxy.trace() if method == "PUT"} == {412}
-    assert elapsed < 90, f"one attempt of 3 s should fail well within 90 s, took {elapsed:.0f}s"
+    # Terraform's own loop found the lock held each time and could read who holds it: the
+    # timeout ran out, no race happened, so the deploy did not try again (one apply above).
+    trace = proxy.trace()
+    assert trace and trace == [("PUT", 412), ("GET", 200)] * (len(trace) // 2), trace
     assert deployed_revision(s3, deploy.bucket) == before
 
 
