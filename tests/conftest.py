@@ -35,26 +35,39 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.load_profile("hermetic")
 
 
-# Lines a test tier wants at the end of the run: section title -> lines. Under xdist each
-# worker hands its own to the controller, which prints them.
-SUMMARY_NOTES: dict[str, list[str]] = {}
+def _summary_notes(config: pytest.Config) -> dict[str, list[str]]:
+    # Kept on the config object: pytest imports this file as ``conftest`` and test modules
+    # import it as ``tests.conftest``, two module copies that must not each keep their own.
+    notes = getattr(config, "_catalog_summary_notes", None)
+    if notes is None:
+        notes = {}
+        config._catalog_summary_notes = notes  # type: ignore[attr-defined]
+    return notes
 
 
+def add_summary_note(config: pytest.Config, section: str, line: str) -> None:
+    """A line printed under ``section`` at the end of the run (from an xdist worker too)."""
+    lines = _summary_notes(config).setdefault(section, [])
+    if line not in lines:
+        lines.append(line)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook sends workeroutput to the controller
 def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker
-        workeroutput["summary_notes"] = SUMMARY_NOTES
+        workeroutput["summary_notes"] = _summary_notes(session.config)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
     for section, lines in getattr(node, "workeroutput", {}).get("summary_notes", {}).items():
-        known = SUMMARY_NOTES.setdefault(section, [])
-        known.extend(line for line in lines if line not in known)
+        for line in lines:
+            add_summary_note(node.config, section, line)
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    for section, lines in SUMMARY_NOTES.items():
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    for section, lines in _summary_notes(config).items():
         if lines:
             terminalreporter.section(section)
             for line in lines:

@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 
 from gate import terraform_providers as providers
-from tests.conftest import SUMMARY_NOTES, once_per_session
+from tests.conftest import add_summary_note, once_per_session
 from tests.terraform import harness
 
 TIER_DIR = Path(__file__).parent
@@ -43,8 +43,7 @@ HOSTED_ZONE = "catalog.example.com"  # infra.config.DEFAULT_HOSTED_ZONE
 # The environment variable that names the overrides directory for scripts (INTERFACES.md).
 ENV_OVERRIDES_DIR = "PIPELINE_TF_OVERRIDES_DIR"
 
-# Printed in the run's terminal summary (tests/conftest.py), under xdist too.
-_TIER_NOTES: list[str] = SUMMARY_NOTES.setdefault("terraform tier", [])
+TIER_SECTION = "terraform tier"  # its notes end the run's output (tests/conftest.py)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -119,7 +118,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session")
-def terraform_tier(tmp_path_factory: pytest.TempPathFactory) -> TerraformTier:
+def terraform_tier(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> TerraformTier:
     probe = _probe()
     if probe.skip_reason is not None or probe.source is None:
         pytest.skip(probe.skip_reason or "terraform tier: unavailable")
@@ -130,7 +131,11 @@ def terraform_tier(tmp_path_factory: pytest.TempPathFactory) -> TerraformTier:
     cli_config = base / "terraform.rc"
     body = providers.cli_config(source.mirror) if source.mirror is not None else ""
     cli_config.write_text(f"plugin_cache_dir = {json.dumps(str(plugin_cache))}\n{body}")
-    _TIER_NOTES.append(f"terraform {version} ({platform}); AWS provider from {source.describe()}")
+    add_summary_note(
+        pytestconfig,
+        TIER_SECTION,
+        f"terraform {version} ({platform}); AWS provider from {source.describe()}",
+    )
     return TerraformTier(
         binary=binary,
         version=version,
@@ -142,7 +147,9 @@ def terraform_tier(tmp_path_factory: pytest.TempPathFactory) -> TerraformTier:
 
 
 @pytest.fixture(scope="session")
-def provider_pin(terraform_tier: TerraformTier, tier_stacks_dir: Path) -> ProviderPin:
+def provider_pin(
+    terraform_tier: TerraformTier, tier_stacks_dir: Path, pytestconfig: pytest.Config
+) -> ProviderPin:
     """The pinned version from the synthesized dev stack, relaxed (and said so) if need be."""
     stack = json.loads(stack_file(tier_stacks_dir, "catalog-api-dev").read_text())
     pinned = providers.pinned_aws_version(stack)
@@ -154,10 +161,10 @@ def provider_pin(terraform_tier: TerraformTier, tier_stacks_dir: Path) -> Provid
             f"the stacks pin hashicorp/aws {pin.pinned}, which {source.describe()} lacks: "
             f"relaxed to {pin.used} by the test-only {harness.VERSION_OVERRIDE}"
         )
-        _TIER_NOTES.append(note)
+        add_summary_note(pytestconfig, TIER_SECTION, note)
         warnings.warn(f"terraform tier: {note}", UserWarning, stacklevel=1)
     else:
-        _TIER_NOTES.append(f"hashicorp/aws {pin.used} as pinned")
+        add_summary_note(pytestconfig, TIER_SECTION, f"hashicorp/aws {pin.used} as pinned")
     return pin
 
 
