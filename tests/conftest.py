@@ -25,13 +25,21 @@ def pytest_configure(config: pytest.Config) -> None:
     # Hermetic: Hypothesis would otherwise keep its example database and caches in
     # .hypothesis/ in the checkout. Its files go to a temporary directory instead, and
     # the property tests draw fresh examples each run.
-    from hypothesis import settings
+    from hypothesis import HealthCheck, settings
     from hypothesis.configuration import set_hypothesis_home_dir
 
     home = Path(tempfile.mkdtemp(prefix="hypothesis-"))
     config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
     set_hypothesis_home_dir(home)
-    settings.register_profile("hermetic", database=None)
+    # No time limits: the property tests assert behaviour, not speed, and Hypothesis's default
+    # 200 ms deadline per example (and its "too slow" health check) fail them at random on a
+    # busy 2-core machine or beside xdist workers.
+    settings.register_profile(
+        "hermetic",
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     settings.load_profile("hermetic")
 
 
