@@ -1,7 +1,7 @@
 """The deploy's apply retries Terraform's lock-release race and nothing else (lock_race.py).
 
-The real race, with real Terraform, is in tests/terraform/test_lock_race.py; here the decision
-and the time budget, over Terraform's real output and variations of it.
+The real race, with real Terraform, is in tests/terraform/test_deploy_lock_race.py; here the
+decision and the time budget, over Terraform's real output and variations of it.
 """
 
 from __future__ import annotations

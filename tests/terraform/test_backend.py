@@ -272,7 +272,7 @@ def test_concurrent_run_waits_for_the_lock_with_lock_timeout(
     """Deterministic: the lock is held through S3 and released at one known moment, after the
     waiter found it taken (412) and read who holds it, before its next attempt. (Releasing it
     on a wall clock could fall between those two requests: Terraform then gives up, see
-    test_lock_race.py.)"""
+    test_deploy_lock_race.py.)"""
     second = second_workdir(tmp_path, initialized["dev"])
     harness.run_terraform(["init", "-input=false", "-no-color"], cwd=second, env=terraform_env)
     bucket = terraform_env["CATALOG_STATE_BUCKET"]
