@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from gate import summary
-from gate.options import STEP_NAMES, GateOptions
+from gate.options import HEAVY_STEPS, STEP_NAMES, TEST_STEPS, GateOptions
 from gate.runner import Console, run_steps
 from gate.steps import ALL_STEPS
 from gate.steps import synth as synth_step
@@ -26,11 +26,16 @@ DEFAULT_CACHE_DIR = ".gate-cache"
 
 EPILOG = f"""
 Steps, in order: {", ".join(STEP_NAMES)}. Independent steps run in parallel after synth.
+Three of them are test tiers: pytest (the suite without the heavy tiers), and the heavy tiers
+{" and ".join(HEAVY_STEPS)} (pytest -m terraform, pytest -m rehearsal), which pr.yml runs as
+jobs beside its verdict ("--skip {",".join(HEAVY_STEPS)}"). Without flags the gate runs every
+step, as a PR does, and prints how long each tier took.
 terraform and tflint run only when their binaries are installed; otherwise they print a
 visible "skipped: ... not installed" line.
 
 Reports go to the reports directory: policies.{{json,sarif,xml,md}}, checkov.{{json,sarif,xml}},
-junit.xml, summary.md, and one log per step in logs/.
+junit.xml (junit-terraform-tier.xml, junit-rehearsal.xml), summary.md, and one log per step
+in logs/.
 
 Environment: CDKTF_OUTDIR (default cdktf.out/) is where synth writes; GATE_CACHE_DIR
 (default {DEFAULT_CACHE_DIR}/) holds the synth, checkov and terraform caches; GATE_CHECKOV_VENV
@@ -44,14 +49,14 @@ class UsageError(Exception):
     """Bad flags; the message is one line."""
 
 
-def _parse_steps(value: str | None) -> tuple[str, ...]:
+def _parse_steps(value: str | None, *, flag: str = "--only") -> tuple[str, ...]:
     if value is None:
         return STEP_NAMES
     wanted = [name.strip() for name in value.split(",") if name.strip()]
     unknown = [name for name in wanted if name not in STEP_NAMES]
     if unknown or not wanted:
         raise UsageError(
-            f"unknown step '{unknown[0] if unknown else value}' in --only "
+            f"unknown step '{unknown[0] if unknown else value}' in {flag} "
             f"(steps: {', '.join(STEP_NAMES)})"
         )
     # The summary always lists steps in gate order, whatever order --only named them.
@@ -62,8 +67,14 @@ def _parse_steps(value: str | None) -> tuple[str, ...]:
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=EPILOG,
 )
-@click.option("--fast", is_flag=True, help="Skip pytest.")
+@click.option("--fast", is_flag=True, help=f"Skip every test tier ({', '.join(TEST_STEPS)}).")
 @click.option("--only", "only", metavar="STEP[,STEP]", help="Run only the named steps.")
+@click.option(
+    "--skip",
+    "skip",
+    metavar="STEP[,STEP]",
+    help=f"Leave out the named steps (the PR's verdict job: --skip {','.join(HEAVY_STEPS)}).",
+)
 @click.option(
     "--env",
     "environment",
@@ -93,20 +104,23 @@ def command(
     *,
     fast: bool,
     only: str | None,
+    skip: str | None,
     environment: str | None,
     no_cache: bool,
     stacks_dir: Path | None,
     reports_dir: Path,
 ) -> int:
-    """The PR gate: synth, policies, checkov, pytest, terraform, tflint; one verdict.
+    """The PR gate: synth, policies, checkov, the tests, terraform, tflint; one verdict.
 
     The same script runs on a laptop and in CI (.github/workflows/pr.yml).
     """
     steps = _parse_steps(only)
+    skipped = _parse_steps(skip, flag="--skip") if skip is not None else ()
     if fast:
-        steps = tuple(s for s in steps if s != "pytest")
+        skipped = (*skipped, *TEST_STEPS)
+    steps = tuple(s for s in steps if s not in skipped)
     if not steps:
-        raise UsageError("nothing to run: --fast removed the only selected step (pytest)")
+        raise UsageError("nothing to run: --fast or --skip removed every selected step")
     if environment is not None and environment not in ENVIRONMENTS:
         raise UsageError(f"unknown environment '{environment}' (known: {', '.join(ENVIRONMENTS)})")
     if stacks_dir is not None and not stacks_dir.is_dir():
@@ -171,8 +185,10 @@ def run_gate(options: GateOptions) -> int:
         relative_to=options.root,
         # The same variable the policy CLI reads: links to the PR's head commit, set by CI.
         link_base=os.environ.get("POLICIES_LINK_BASE") or None,
+        tiers=summary.tier_line(results, started=started),
     )
     summary.print_table(results, total_seconds=total)
+    console.say(summary.tier_line(results, started=started))
     console.say(f"summary: {console.relative(summary_path)}")
     return 1 if summary.blocking_failures(results) else 0
 

@@ -8,7 +8,21 @@ from pathlib import Path
 
 # The names ``--steps`` accepts, in the order of ``gate.steps.ALL_STEPS`` (which owns the steps
 # and cannot be imported here: every step imports this module). A test keeps the two equal.
-STEP_NAMES: tuple[str, ...] = ("synth", "policies", "checkov", "pytest", "terraform", "tflint")
+STEP_NAMES: tuple[str, ...] = (
+    "synth",
+    "policies",
+    "checkov",
+    "pytest",
+    "terraform",
+    "tflint",
+    "terraform-tier",
+    "rehearsal",
+)
+# The heavy test tiers (pytest -m terraform, pytest -m rehearsal). The PR's verdict job runs
+# every other step; pr.yml runs each of these as its own job beside it.
+HEAVY_STEPS: tuple[str, ...] = ("terraform-tier", "rehearsal")
+# Every step that runs tests; --fast skips them all.
+TEST_STEPS: tuple[str, ...] = ("pytest", *HEAVY_STEPS)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -45,6 +45,8 @@ class StepResult:
     reports: tuple[Path, ...] = ()
     name: str = ""
     seconds: float = 0.0
+    # time.monotonic() when the step finished: when its part of the verdict was known.
+    finished: float = 0.0
     log: Path | None = None
 
 
@@ -195,6 +197,7 @@ def _run_one(step: Step, *, options: GateOptions, console: Console) -> StepResul
             result = StepResult(
                 status=Status.FAILED, detail=f"internal error: {type(exc).__name__}: {exc}"
             )
-    result = replace(result, name=step.name, seconds=time.monotonic() - started, log=log_path)
+    ended = time.monotonic()
+    result = replace(result, name=step.name, seconds=ended - started, finished=ended, log=log_path)
     console.step_block(result)
     return result

@@ -10,6 +10,7 @@ from rich import box
 from rich.console import Console as RichConsole
 from rich.table import Table
 
+from gate.options import HEAVY_STEPS
 from gate.runner import Status, StepResult
 from pipeline.findings import findings_by_source
 from pipeline.markdown import code_fence, text
@@ -30,11 +31,28 @@ REPORT_DESCRIPTIONS = {
     "checkov.sarif": "checkov results for code scanning (accepted failures suppressed)",
     "checkov.xml": "checkov results as JUnit",
     "junit.xml": "pytest results as JUnit",
+    "junit-terraform-tier.xml": "real-Terraform tier results as JUnit",
+    "junit-rehearsal.xml": "workflow rehearsal results as JUnit",
 }
 
 
 def blocking_failures(results: Sequence[StepResult]) -> list[str]:
     return [r.name for r in results if r.status.blocking]
+
+
+def tier_line(results: Sequence[StepResult], *, started: float) -> str:
+    """How long each tier took: the verdict (every step but the heavy tiers, from the gate's
+    start to its last step's end) and each heavy tier on its own."""
+    verdict = [r for r in results if r.name not in HEAVY_STEPS]
+    parts = []
+    if verdict:
+        ended = max(r.finished for r in verdict)
+        parts.append(f"verdict ({', '.join(r.name for r in verdict)}) {ended - started:.1f} s")
+    for r in results:
+        if r.name in HEAVY_STEPS:
+            shown = f"{r.seconds:.1f} s" if r.status is not Status.SKIPPED else "skipped"
+            parts.append(f"{r.name} {shown}")
+    return "tiers: " + " · ".join(parts)
 
 
 def print_table(results: Sequence[StepResult], *, total_seconds: float) -> None:
@@ -61,6 +79,7 @@ def write_markdown(
     total_seconds: float,
     relative_to: Path,
     link_base: str | None = None,
+    tiers: str | None = None,
 ) -> None:
     """``link_base``: Python lines link to LINK_BASE/<file>#L<line> (the PR's head commit)."""
     failed = blocking_failures(results)
@@ -74,6 +93,7 @@ def write_markdown(
         "",
         f"{verdict} in {total_seconds:.1f} s.",
         "",
+        *([tiers.replace("tiers: ", "Tiers: ", 1), ""] if tiers else []),
         "| Step | Status | Time | Details |",
         "| --- | --- | ---: | --- |",
     ]

@@ -156,8 +156,7 @@ case "$step" in
     # A saved plan applies exactly what was reviewed; Terraform refuses it if the state moved on
     # since the plan ("Saved plan is stale"), which is the safe outcome: nothing is applied.
     status=0
-    terraform -chdir="$dir" apply -input=false -lock-timeout="$TF_LOCK_TIMEOUT" tfplan 2>&1 |
-      tee "$reports/apply.log" || status=$?
+    terraform_apply_plan "$dir" tfplan "$reports/apply.log" || status=$?
     if [ "$status" -ne 0 ]; then
       if grep -q "Saved plan is stale" "$reports/apply.log"; then
         echo "error: the reviewed plan for $environment is stale: the state changed after it was planned (another apply ran in between). Nothing was applied and the state is untouched; run the deploy again to plan and review anew." >&2

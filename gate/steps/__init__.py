@@ -10,4 +10,6 @@ ALL_STEPS: tuple[Step, ...] = (
     Step(name="pytest", run=pytest_suite.run, needs_stacks=False),
     Step(name="terraform", run=terraform.run, needs_stacks=True),
     Step(name="tflint", run=tflint.run, needs_stacks=True),
+    Step(name="terraform-tier", run=pytest_suite.run_terraform_tier, needs_stacks=False),
+    Step(name="rehearsal", run=pytest_suite.run_rehearsal, needs_stacks=False),
 )

@@ -9,13 +9,15 @@ to the scan afterwards, so editing it never costs a rescan.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -172,12 +174,31 @@ def checkov_venv(root: Path) -> Path:
     return Path(override).resolve() if override else root / VENV
 
 
+@contextlib.contextmanager
+def venv_lock(venv: Path) -> Iterator[None]:
+    """Held while ``venv`` is checked or built: a reader that comes while a build runs (the
+    gate's pytest step starts beside its checkov step) waits for it and then uses it, instead
+    of building a second environment."""
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with (venv.parent / f".{venv.name}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def ensure_venv(venv: Path, *, root: Path, log: StepLog) -> StepResult | None:
     """(Re)build ``venv`` when it is missing or the requirements changed; None when ready.
 
-    One gate run builds at most one environment, and the test suite gives its nested gate runs
-    an environment of their own (``GATE_CHECKOV_VENV``), so no two builders share a directory.
+    Builders and readers of one directory take turns (``venv_lock``), so a build is never
+    read half-done and never done twice at once.
     """
+    with venv_lock(venv):
+        return _ensure_venv(venv, root=root, log=log)
+
+
+def _ensure_venv(venv: Path, *, root: Path, log: StepLog) -> StepResult | None:
     if venv_is_current(venv, root=root):
         return None
     python = venv / "bin" / "python"

@@ -1,8 +1,17 @@
-"""Step 4: the test suite, through the same command CI uses (scripts/run-tests.sh)."""
+"""The test steps, through the same command CI uses (scripts/run-tests.sh), one tier each:
+
+- ``pytest``: the suite without the heavy tiers (``-m "not terraform and not rehearsal"``);
+- ``terraform-tier``: real Terraform and the AWS provider against moto (``-m terraform``);
+- ``rehearsal``: the workflows run end to end by act (``-m rehearsal``).
+
+pr.yml gives its verdict on the first one (with the other gate steps) and runs the heavy tiers as
+jobs beside it; without flags the gate runs all three, so a laptop runs what a PR runs.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from gate.options import GateOptions
 from gate.runner import Status, StepLog, StepResult
@@ -12,19 +21,64 @@ PYTEST_TIMEOUT_SECONDS = 1800
 _CLOSING_LINE = re.compile(
     r"^=*\s*(?P<summary>(\d+ \w+(, )?)+ in [\d.]+s( \([\d:]+\))?|no tests ran.*?)\s*=*$"
 )
+# What scripts/run-tests.sh says when the selection matched no test (pytest's exit code 5).
+_NOTHING_COLLECTED = "error: pytest collected no tests"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tier:
+    marker: str
+    junit: str
+    # A heavy tier that selects no test on this checkout is skipped, visibly; an empty unit
+    # tier is a failure (something broke collection).
+    empty_is_skip: bool
+
+
+UNIT = Tier(marker="not terraform and not rehearsal", junit="junit.xml", empty_is_skip=False)
+TERRAFORM = Tier(marker="terraform", junit="junit-terraform-tier.xml", empty_is_skip=True)
+REHEARSAL = Tier(marker="rehearsal", junit="junit-rehearsal.xml", empty_is_skip=True)
 
 
 def run(options: GateOptions, log: StepLog) -> StepResult:
-    junit = options.reports_dir / "junit.xml"
+    return run_tier(UNIT, options, log)
+
+
+def run_terraform_tier(options: GateOptions, log: StepLog) -> StepResult:
+    return run_tier(TERRAFORM, options, log)
+
+
+def run_rehearsal(options: GateOptions, log: StepLog) -> StepResult:
+    return run_tier(REHEARSAL, options, log)
+
+
+def run_tier(tier: Tier, options: GateOptions, log: StepLog) -> StepResult:
+    junit = options.reports_dir / tier.junit
+    junit.unlink(missing_ok=True)  # a run that writes none must not publish an old one
     completed = log.run(
-        ["bash", "scripts/run-tests.sh", f"--junitxml={junit}", "-q"],
+        ["bash", "scripts/run-tests.sh", "-m", tier.marker, f"--junitxml={junit}", "-q"],
         cwd=options.root,
         timeout=PYTEST_TIMEOUT_SECONDS,
     )
     summary = _closing_summary(completed.stdout) or f"exit code {completed.returncode}"
     reports = (junit,) if junit.is_file() else ()
-    status = Status.PASSED if completed.returncode == 0 else Status.FAILED
-    return StepResult(status=status, detail=summary, reports=reports)
+    if completed.returncode != 0 and _NOTHING_COLLECTED in completed.stdout:
+        if tier.empty_is_skip:
+            return StepResult(
+                status=Status.SKIPPED,
+                detail=f"skipped: no test carries the '{tier.marker}' marker ({summary})",
+            )
+        return StepResult(status=Status.FAILED, detail=f"no tests collected ({summary})")
+    if completed.returncode != 0:
+        return StepResult(status=Status.FAILED, detail=summary, reports=reports)
+    if _ran_nothing(summary):
+        # Every selected test skipped itself (e.g. no terraform on PATH): not a pass.
+        return StepResult(status=Status.SKIPPED, detail=f"skipped: {summary}", reports=reports)
+    return StepResult(status=Status.PASSED, detail=summary, reports=reports)
+
+
+def _ran_nothing(summary: str) -> bool:
+    counts = {word: int(n) for n, word in re.findall(r"(\d+) (\w+)", summary)}
+    return bool(counts.get("skipped")) and not counts.get("passed") and not counts.get("xfailed")
 
 
 def _closing_summary(output: str) -> str | None:

@@ -147,6 +147,17 @@ terraform_init() {
   }
 }
 
+# terraform_apply_plan DIR PLANFILE LOG: `terraform apply -input=false -lock-timeout=...
+# PLANFILE` in DIR, output to stdout and LOG. Waits up to TF_LOCK_TIMEOUT for the state lock and
+# retries, within that same time, only Terraform's lock-release race (a 412 on the .tflock, then
+# NoSuchKey reading it: Terraform gives up although the lock just became free). Every other
+# failure is returned as it is. See pipeline/lock_race.py.
+terraform_apply_plan() {
+  local dir="$1" planfile="$2" log="$3"
+  (cd "$root" && "$root/.venv/bin/python" -m pipeline.lock_race --chdir "$dir" \
+    --plan "$planfile" --lock-timeout "$TF_LOCK_TIMEOUT" --log "$log")
+}
+
 # terraform_plan DIR PLANFILE [EXTRA ARGS...]: prints `changes` or `no-changes`.
 # Always -lock=false (see TF_LOCK_TIMEOUT above).
 # -detailed-exitcode: 0 no changes, 2 changes, anything else an error. The status is caught

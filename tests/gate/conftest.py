@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import shared_session_dir
 from tests.fixture_paths import REPO_ROOT
 
 GATE = REPO_ROOT / "scripts" / "pre-validate-iac.sh"
@@ -30,19 +31,21 @@ def checkov_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """ONE checkov environment for every test that scans, never built inside the checkout.
 
     ``GATE_CHECKOV_VENV`` when the caller set it (CI may prebuild one); else the project's
-    ``.venv-checkov`` when it is already current (only read); else one built for this session
-    in a temporary directory.
+    ``.venv-checkov`` when it is current (only read; once a build the gate is running has
+    finished); else one built for this session, by the first xdist worker that asks.
     """
     from gate.runner import StepLog
-    from gate.steps.checkov import VENV, VENV_ENV, ensure_venv, venv_is_current
+    from gate.steps.checkov import VENV, VENV_ENV, ensure_venv, venv_is_current, venv_lock
 
     if os.environ.get(VENV_ENV):
         return Path(os.environ[VENV_ENV])
-    if venv_is_current(REPO_ROOT / VENV, root=REPO_ROOT):
-        return REPO_ROOT / VENV
-    venv = tmp_path_factory.mktemp("checkov") / "venv"
-    log_path = venv.parent / "build.log"
-    with log_path.open("w") as handle:
+    # Under the gate, its checkov step may be building .venv-checkov right now: wait for it.
+    with venv_lock(REPO_ROOT / VENV):
+        if venv_is_current(REPO_ROOT / VENV, root=REPO_ROOT):
+            return REPO_ROOT / VENV
+    venv = shared_session_dir(tmp_path_factory) / "checkov-venv"
+    log_path = venv.parent / "checkov-venv-build.log"
+    with log_path.open("a") as handle:
         failure = ensure_venv(venv, root=REPO_ROOT, log=StepLog(path=log_path, handle=handle))
     if failure is not None:
         pytest.fail(f"{failure.detail}; see {log_path}")

@@ -21,6 +21,9 @@ def test_unknown_flag_is_a_one_line_error_with_exit_2(run_gate) -> None:
         (["--only", "synth,lint"], "error: unknown step 'lint' in --only"),
         (["--env", "qa"], "error: unknown environment 'qa' (known: dev, staging, prod)"),
         (["--only", "pytest", "--fast"], "error: nothing to run"),
+        (["--only", "terraform-tier", "--fast"], "error: nothing to run"),
+        (["--only", "rehearsal", "--skip", "rehearsal"], "error: nothing to run"),
+        (["--skip", "lint"], "error: unknown step 'lint' in --skip"),
         (["--stacks-dir", "/no/such/dir"], "error: --stacks-dir /no/such/dir: not a directory"),
         (["--only"], "error: Option '--only' requires an argument."),
         (["stray"], "error: Got unexpected extra argument (stray)"),
@@ -43,6 +46,7 @@ def test_help_names_every_step_and_flag(capsys: pytest.CaptureFixture[str]) -> N
     for word in (
         "--fast",
         "--only",
+        "--skip",
         "--env",
         "--no-cache",
         "--stacks-dir",
@@ -53,5 +57,7 @@ def test_help_names_every_step_and_flag(capsys: pytest.CaptureFixture[str]) -> N
         "pytest",
         "terraform",
         "tflint",
+        "terraform-tier",
+        "rehearsal",
     ):
         assert word in text

@@ -19,6 +19,7 @@ Fixtures other test modules use:
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import shutil
@@ -31,6 +32,7 @@ from typing import Any
 import pytest
 
 from gate import terraform_providers as providers
+from tests.conftest import add_summary_note, once_per_session
 from tests.terraform import harness
 
 TIER_DIR = Path(__file__).parent
@@ -43,7 +45,7 @@ ENV_OVERRIDES_DIR = "PIPELINE_TF_OVERRIDES_DIR"
 # The lock file PR plans (scripts/plan.sh --stacks-dir) check the provider against.
 ENV_LOCK_FILE = "PIPELINE_TF_LOCK_FILE"
 
-_TIER_NOTES: list[str] = []  # printed in the terminal summary
+TIER_SECTION = "terraform tier"  # its notes end the run's output (tests/conftest.py)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -52,13 +54,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if TIER_DIR in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.terraform)
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if _TIER_NOTES:
-        terminalreporter.section("terraform tier")
-        for note in _TIER_NOTES:
-            terminalreporter.write_line(note)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,7 +120,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session")
-def terraform_tier(tmp_path_factory: pytest.TempPathFactory) -> TerraformTier:
+def terraform_tier(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> TerraformTier:
     probe = _probe()
     if probe.skip_reason is not None or probe.source is None:
         pytest.skip(probe.skip_reason or "terraform tier: unavailable")
@@ -136,7 +133,11 @@ def terraform_tier(tmp_path_factory: pytest.TempPathFactory) -> TerraformTier:
     cli_config = base / "terraform.rc"
     body = providers.cli_config(source.mirror) if source.mirror is not None else ""
     cli_config.write_text(f"plugin_cache_dir = {json.dumps(str(plugin_cache))}\n{body}")
-    _TIER_NOTES.append(f"terraform {version} ({platform}); AWS provider from {source.describe()}")
+    add_summary_note(
+        pytestconfig,
+        TIER_SECTION,
+        f"terraform {version} ({platform}); AWS provider from {source.describe()}",
+    )
     return TerraformTier(
         binary=binary,
         version=version,
@@ -148,7 +149,9 @@ def terraform_tier(tmp_path_factory: pytest.TempPathFactory) -> TerraformTier:
 
 
 @pytest.fixture(scope="session")
-def provider_pin(terraform_tier: TerraformTier, tier_stacks_dir: Path) -> ProviderPin:
+def provider_pin(
+    terraform_tier: TerraformTier, tier_stacks_dir: Path, pytestconfig: pytest.Config
+) -> ProviderPin:
     """The pinned version from the synthesized dev stack, relaxed (and said so) if need be."""
     stack = json.loads(stack_file(tier_stacks_dir, "catalog-api-dev").read_text())
     pinned = providers.pinned_aws_version(stack)
@@ -160,10 +163,10 @@ def provider_pin(terraform_tier: TerraformTier, tier_stacks_dir: Path) -> Provid
             f"the stacks pin hashicorp/aws {pin.pinned}, which {source.describe()} lacks: "
             f"relaxed to {pin.used} by the test-only {harness.VERSION_OVERRIDE}"
         )
-        _TIER_NOTES.append(note)
+        add_summary_note(pytestconfig, TIER_SECTION, note)
         warnings.warn(f"terraform tier: {note}", UserWarning, stacklevel=1)
     else:
-        _TIER_NOTES.append(f"hashicorp/aws {pin.used} as pinned")
+        add_summary_note(pytestconfig, TIER_SECTION, f"hashicorp/aws {pin.used} as pinned")
     return pin
 
 
@@ -223,8 +226,16 @@ def synthesize(settings: dict[str, str], outdir: Path) -> Path:
 def tier_stacks_dir(
     tier_settings: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
-    """``<dir>/stacks/<stack>/cdk.tf.json`` for every stack, as synth writes them."""
-    outdir = synthesize(tier_settings, tmp_path_factory.mktemp("tier-cdktf.out"))
+    """``<dir>/stacks/<stack>/cdk.tf.json`` for every stack, as synth writes them: synthesized
+    once per session for these settings, whichever xdist worker asks first (every worker's
+    moto hands out the same key id, so they all ask for the same settings)."""
+    key = hashlib.sha256(json.dumps(tier_settings, sort_keys=True).encode()).hexdigest()[:16]
+    target = once_per_session(
+        tmp_path_factory,
+        f"tier-synth-{key}",
+        lambda directory: synthesize(tier_settings, directory / "cdktf.out"),
+    )
+    outdir = target / "cdktf.out"
     for env in ENV_STACKS:
         backend = json.loads(stack_file(outdir, f"catalog-api-{env}").read_text())["terraform"]
         assert backend["backend"]["s3"]["kms_key_id"] == tier_settings["CATALOG_STATE_KMS_KEY_ID"]

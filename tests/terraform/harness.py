@@ -131,7 +131,7 @@ class MotoServer:
             log.close()
             server = cls(endpoint=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
             try:
-                server._wait_ready(timeout=60)
+                server._wait_ready(timeout=180)  # moto imports slowly on a loaded machine
             except HarnessError as exc:
                 last_error = str(exc)
                 server.stop()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 
 from tests.terraform import harness
 from tests.terraform.conftest import ENV_STACKS, stack_file
+from tests.terraform.lock_proxy import LockProxy, LockRequest
 
 LOCK_ERROR = "Error acquiring the state lock"
 
@@ -46,9 +48,11 @@ def simple_resources() -> dict[str, Any]:
 
 
 def slow_resources(started: Path, release: Path) -> dict[str, Any]:
-    """An apply that holds the lock until the test creates ``release`` (at most 120 s)."""
+    """An apply that holds the lock until the test creates ``release``. Its 10-minute limit only
+    ends an apply a crashed test left behind: a shorter one let a slow test (a loaded machine)
+    see the lock released under it."""
     wait = (
-        f"touch {started}; i=0; while [ ! -e {release} ] && [ $i -lt 1200 ]; "
+        f"touch {started}; i=0; while [ ! -e {release} ] && [ $i -lt 6000 ]; "
         "do sleep 0.1; i=$((i+1)); done"
     )
     return {
@@ -178,7 +182,7 @@ def apply_holding_lock(
         env=env,
         log_path=tmp_path / "holder.log",
     ) as holder:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600  # a loaded machine is slow, not broken
         while not started.exists():
             assert holder.poll() is None, (tmp_path / "holder.log").read_text()
             assert time.monotonic() < deadline, "the holding apply never started its resource"
@@ -214,20 +218,48 @@ def test_lock_file_exists_while_apply_runs(
 
 
 def test_concurrent_run_fails_on_the_lock_without_lock_timeout(
-    initialized: dict[str, Path], terraform_env: dict[str, str], tmp_path: Path
+    initialized: dict[str, Path],
+    terraform_env: dict[str, str],
+    tmp_path: Path,
+    moto_server: harness.MotoServer,
 ) -> None:
     second = second_workdir(tmp_path, initialized["dev"])
     harness.run_terraform(["init", "-input=false", "-no-color"], cwd=second, env=terraform_env)
-    with apply_holding_lock(initialized["dev"], env=terraform_env, tmp_path=tmp_path, revision="4"):
-        started = time.monotonic()
+    with (
+        apply_holding_lock(initialized["dev"], env=terraform_env, tmp_path=tmp_path, revision="4"),
+        LockProxy(upstream=moto_server.endpoint) as proxy,
+    ):
         result = harness.run_terraform(
-            ["plan", "-no-color", "-var=revision=5"], cwd=second, env=terraform_env, check=False
+            ["plan", "-no-color", "-var=revision=5"],
+            cwd=second,
+            env=terraform_env | {"AWS_ENDPOINT_URL": proxy.endpoint},
+            check=False,
         )
-        elapsed = time.monotonic() - started
     assert result.returncode == 1
     assert LOCK_ERROR in result.stdout
     assert "Lock Info" in result.stdout and "OperationTypeApply" in result.stdout
-    assert elapsed < 30, f"without -lock-timeout terraform should fail at once, took {elapsed:.0f}s"
+    # It failed at once: one attempt on the lock (and the read of who holds it), no waiting
+    # loop. Counted, not timed: a wall-clock bound fails on a loaded machine.
+    assert proxy.trace() == [("PUT", 412), ("GET", 200)]
+
+
+def hold_lock(s3: Any, *, bucket: str, env: str, holder: str = "another-run@ci") -> str:
+    """Take ``env``'s state lock the way Terraform does (its lock info JSON in the ``.tflock``
+    object), straight through S3; returns the lock object's key."""
+    key = f"{state_key(env)}.tflock"
+    info = {
+        "ID": str(uuid.uuid4()),
+        "Operation": "OperationTypeApply",
+        "Info": "",
+        "Who": holder,
+        "Version": "1.11.4",
+        "Created": "2026-01-01T00:00:00Z",
+        "Path": f"{bucket}/{state_key(env)}",
+    }
+    s3.put_object(
+        Bucket=bucket, Key=key, Body=json.dumps(info).encode(), ContentType="application/json"
+    )
+    return key
 
 
 def test_concurrent_run_waits_for_the_lock_with_lock_timeout(
@@ -235,29 +267,37 @@ def test_concurrent_run_waits_for_the_lock_with_lock_timeout(
     terraform_env: dict[str, str],
     tmp_path: Path,
     s3: Any,
-    moto_account: harness.SeededAccount,
+    moto_server: harness.MotoServer,
 ) -> None:
+    """Deterministic: the lock is held through S3 and released at one known moment, after the
+    waiter found it taken (412) and read who holds it, before its next attempt. (Releasing it
+    on a wall clock could fall between those two requests: Terraform then gives up, see
+    test_deploy_lock_race.py.)"""
     second = second_workdir(tmp_path, initialized["dev"])
     harness.run_terraform(["init", "-input=false", "-no-color"], cwd=second, env=terraform_env)
-    with (
-        apply_holding_lock(
-            initialized["dev"], env=terraform_env, tmp_path=tmp_path, revision="6"
-        ) as release,
-        harness.background_terraform(
+    bucket = terraform_env["CATALOG_STATE_BUCKET"]
+    lock_key = hold_lock(s3, bucket=bucket, env="dev")
+
+    def release_before_the_second_attempt(request: LockRequest) -> None:
+        if request.method == "PUT" and request.index == 2:
+            s3.delete_object(Bucket=bucket, Key=lock_key)
+
+    with LockProxy(
+        upstream=moto_server.endpoint, before=release_before_the_second_attempt
+    ) as proxy:
+        result = harness.run_terraform(
             ["apply", "-auto-approve", "-no-color", "-lock-timeout=120s", "-var=revision=7"],
             cwd=second,
-            env=terraform_env,
-            log_path=tmp_path / "waiter.log",
-        ) as waiter,
-    ):
-        time.sleep(3)  # the waiter is polling the lock now
-        assert waiter.poll() is None, (tmp_path / "waiter.log").read_text()
-        release.touch()
-        assert waiter.wait(timeout=180) == 0, (tmp_path / "waiter.log").read_text()
-    state = json.loads(
-        s3.get_object(Bucket=moto_account.state_bucket, Key=state_key("dev"))["Body"].read()
-    )
+            env=terraform_env | {"AWS_ENDPOINT_URL": proxy.endpoint},
+            check=False,
+        )
+    assert proxy.errors == []
+    assert result.returncode == 0, result.stdout
+    # It found the lock held and read its info, waited, then took the released lock.
+    assert proxy.trace()[:3] == [("PUT", 412), ("GET", 200), ("PUT", 200)], proxy.trace()
+    state = json.loads(s3.get_object(Bucket=bucket, Key=state_key("dev"))["Body"].read())
     assert marker_input(state) == "7"
+    assert s3.list_objects_v2(Bucket=bucket, Prefix=lock_key)["KeyCount"] == 0
 
 
 def test_older_saved_plan_is_refused_as_stale(

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from gate.options import HEAVY_STEPS
 from tests.workflows import workflow_files
 
 
@@ -38,7 +39,7 @@ def test_validate_calls_the_gate_script_and_publishes_its_reports(
 ) -> None:
     validate = pr.jobs["validate"]
     assert _step(validate, "scripts/pre-validate-iac.sh")["run"].strip() == (
-        "scripts/pre-validate-iac.sh"
+        f"scripts/pre-validate-iac.sh --skip {','.join(HEAVY_STEPS)}"
     )
     setups = {str(s.get("uses", "")).split("@")[0]: s for s in validate["steps"]}
     assert setups["actions/setup-python"]["with"]["python-version"] == "3.11"
@@ -90,5 +91,25 @@ def test_status_check_needs_every_job_and_always_runs(pr: workflow_files.Workflo
     assert set(status["needs"]) == others
     assert "always()" in status["if"]
     script = status["steps"][-1]["run"]
-    # Only validate is needed, and it never skips on purpose: anything but success blocks.
+    # Anything but success blocks, a skipped job included.
     assert '.value.result != "success"' in script
+
+
+def test_the_heavy_tiers_run_beside_the_verdict_through_the_same_gate(
+    pr: workflow_files.Workflow,
+) -> None:
+    """validate leaves out exactly the heavy tiers, and each has a job of its own that runs
+    only it: together the jobs run what the gate without flags runs."""
+    for tier in HEAVY_STEPS:
+        job = pr.jobs[tier]
+        assert "needs" not in job, f"{tier} must not wait for the verdict"
+        assert _step(job, "scripts/pre-validate-iac.sh")["run"].strip() == (
+            f"scripts/pre-validate-iac.sh --only {tier}"
+        )
+        assert job["permissions"] == {"contents": "read"}
+        assert isinstance(job["timeout-minutes"], int)
+        assert "hashicorp/setup-terraform" in {
+            str(s.get("uses", "")).split("@")[0] for s in job["steps"]
+        }
+    # act runs pr.yml inside the rehearsal: the rehearsal job must not start it again there.
+    assert pr.jobs["rehearsal"]["if"] == "${{ !github.event.act }}"
