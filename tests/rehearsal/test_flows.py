@@ -119,11 +119,12 @@ def _roles(rehearsal: harness.Rehearsal, run: harness.ActRun) -> list[dict[str, 
 
 def _plan_run(rehearsal: harness.Rehearsal, payload: dict[str, Any]) -> harness.ActRun:
     """pr-plan.yml runs the default branch's copy of itself and of every script."""
+    current = harness.git(rehearsal.repo, "rev-parse", "--abbrev-ref", "HEAD")
     harness.git(rehearsal.repo, "checkout", "-q", "main")
     try:
         return rehearsal.run("pr-plan.yml", "workflow_run", payload)
     finally:
-        harness.git(rehearsal.repo, "checkout", "-q", FEATURE_BRANCH)
+        harness.git(rehearsal.repo, "checkout", "-q", current)
 
 
 def test_pr_plan(rehearsal: harness.Rehearsal, github: fake_github.FakeGitHub) -> None:
@@ -186,7 +187,8 @@ def test_pr_plan_refuses_a_hostile_artifact(
         for stack in sorted(STACKS):
             archive.writestr(stack, "{}")
         archive.writestr("../../scripts/plan.sh", "#!/bin/sh\necho owned\n")
-    head = FLOW["pr"]["head"]
+    # Independent of the PR flow: this is also the quickest run of the comment job.
+    head = harness.git(rehearsal.repo, "rev-parse", "HEAD")
     github.open_pull(REFUSED_PR_NUMBER, head_sha=head)
     fake_run = harness.ActRun("pr.yml", pr_run_id, 0, rehearsal.records, [])
     payload = _workflow_run_payload(fake_run, head=head, pr_number=REFUSED_PR_NUMBER)
