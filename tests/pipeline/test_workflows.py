@@ -33,23 +33,6 @@ APPLY_JOB = ENVIRONMENT_JOBS["apply"]
 DRIFT = _load("drift.yml")
 
 
-def test_deploy_chains_the_configured_environments_in_order() -> None:
-    jobs = DEPLOY["jobs"]
-
-    assert list(jobs) == list(ENVIRONMENTS)
-    previous = None
-    for name, job in jobs.items():
-        assert job["uses"] == "./.github/workflows/deploy-environment.yml"
-        assert job["with"] == {"environment": name}
-        assert job.get("needs") == previous
-        if previous is not None:
-            # A failed (or cancelled) earlier environment stops this one.
-            assert f"needs.{previous}.result == 'success'" in job["if"]
-            assert "always()" not in job["if"]
-        assert "github.ref == 'refs/heads/main'" in job["if"]
-        previous = name
-
-
 def test_deploy_triggers() -> None:
     triggers = DEPLOY["on"]
 
@@ -76,63 +59,6 @@ def test_each_environment_has_a_plan_job_without_environment_then_a_bound_apply_
 
 def _runs(job: dict[str, Any]) -> list[str]:
     return [step["run"] for step in job["steps"] if "run" in step]
-
-
-def _script_steps(job: dict[str, Any]) -> list[str]:
-    return [
-        match.group(1)
-        for step in job["steps"]
-        if (match := re.search(r"scripts/deploy-environment\.sh (\S+)", step.get("run", "")))
-    ]
-
-
-def test_deploy_steps_run_in_order() -> None:
-    assert _script_steps(PLAN_JOB) == [
-        "describe",
-        "synth",
-        "check-config",
-        "plan",
-        "check-plan",
-        "store-plan",
-        "report-failure",
-    ]
-    assert _script_steps(APPLY_JOB) == [
-        "describe",
-        "synth",
-        "fetch-plan",
-        "check-order",
-        "apply",
-        "record",
-        "outputs",
-        "report-failure",
-    ]
-
-
-def test_apply_fetches_the_plan_the_plan_job_stored_and_has_full_history() -> None:
-    outputs = PLAN_JOB["outputs"]
-    assert outputs["plan_sha256"] == "${{ steps.store-plan.outputs.plan_sha256 }}"
-    assert outputs["plan_key"] == "${{ steps.store-plan.outputs.plan_key }}"
-    assert APPLY_JOB["env"] == {
-        "PLAN_SHA256": "${{ needs.plan.outputs.plan_sha256 }}",
-        "PLAN_KEY": "${{ needs.plan.outputs.plan_key }}",
-    }
-    checkout = APPLY_JOB["steps"][0]
-    assert checkout["uses"].startswith("actions/checkout@")
-    assert checkout["with"]["fetch-depth"] == 0
-    account = next(s for s in APPLY_JOB["steps"] if s.get("id") == "account")
-    assert account["env"]["EXPECTED_ACCOUNT_ID"] == "${{ needs.plan.outputs.account_id }}"
-
-
-def test_plan_job_uses_the_plan_role_and_apply_job_the_apply_role() -> None:
-    def role(job: dict[str, Any]) -> str:
-        return next(s for s in job["steps"] if s.get("id") == "aws")["with"]["role-to-assume"]
-
-    assert "steps.describe.outputs.plan_role" in role(PLAN_JOB)
-    assert "steps.describe.outputs.apply_role" in role(APPLY_JOB)
-    for job in (PLAN_JOB, APPLY_JOB):
-        assert "steps.account.outputs.account_id" in role(job)
-        steps = [s.get("id") for s in job["steps"]]
-        assert steps.index("aws") < steps.index("plan" if job is PLAN_JOB else "fetch-plan")
 
 
 def test_deploy_uploads_no_secret_bearing_plan() -> None:

@@ -52,6 +52,8 @@ REPLACEMENTS = {
     "actions/cache": "cache",
 }
 LOCAL_COPY = {"actions/checkout"}  # act copies the repository itself (its documented behaviour)
+# act names a matrix leg "plan (dev)-1": the rendered name plus its index.
+_MATRIX_LEG = re.compile(r"^(.*\))-\d+$")
 _USES = re.compile(r"^\s*(?:-\s*)?uses:\s*([\w.-]+/[\w.-]+)(?:/[\w./-]+)?@([0-9a-f]{40})\b", re.M)
 # Environment variables never passed from the test process to act (a CI runner's own context,
 # real credentials, pytest's internals).
@@ -156,7 +158,9 @@ class ActRun:
     def results(self) -> dict[str, str]:
         """Rendered job name -> result (matrix legs and called-workflow jobs by name), without
         act's "<workflow name>/" prefix."""
-        return {j.name.strip().split("/", 1)[-1]: j.result for j in self.jobs}
+        return {
+            _MATRIX_LEG.sub(r"\1", j.name.strip().split("/", 1)[-1]): j.result for j in self.jobs
+        }
 
 
 @dataclass

@@ -90,18 +90,6 @@ def test_pr_plan_finds_the_pr_from_the_event_and_checks_its_head() -> None:
     assert "artifact" not in json.dumps(find)
 
 
-def test_pr_plan_checks_the_artifact_before_any_role_is_assumed() -> None:
-    plan = PR_PLAN.jobs["plan"]
-    download, _ = _step(plan, "actions/artifacts/")
-    check, check_step = _step(plan, "pipeline unpack-artifact")
-    credentials, _ = _step(plan, "aws-actions/configure-aws-credentials@")
-    planning, planning_step = _step(plan, "scripts/plan.sh")
-    assert download < check < credentials < planning
-    assert "policies check pr-stacks" in check_step["run"]
-    assert "--stacks-dir pr-stacks" in planning_step["run"]
-    assert plan["permissions"] == {"contents": "read", "actions": "read", "id-token": "write"}
-
-
 def test_pr_plan_posts_comments_from_a_job_without_aws_access() -> None:
     comment = PR_PLAN.jobs["comment"]
     assert comment["permissions"] == {"contents": "read", "pull-requests": "write"}

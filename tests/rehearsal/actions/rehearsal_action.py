@@ -143,13 +143,20 @@ def _search_path(pattern: str) -> Path:
 
 def _matches(pattern: str) -> list[Path]:
     found: list[Path] = []
-    for match in glob.glob(pattern, recursive=True):
+    # glob.glob, not Path.glob: the pattern may be absolute, like the action's.
+    for match in glob.glob(pattern, recursive=True):  # noqa: PTH207
         path = Path(match)
         if path.is_dir():
             found.extend(p for p in path.rglob("*") if p.is_file())
         elif path.is_file():
             found.append(path)
     return found
+
+
+def _hidden(path: Path) -> bool:
+    absolute, workspace = path.resolve(), Path.cwd().resolve()
+    relative = absolute.relative_to(workspace) if workspace in absolute.parents else absolute
+    return any(part.startswith(".") for part in relative.parts)
 
 
 def upload_artifact(args: argparse.Namespace) -> int:
@@ -163,7 +170,7 @@ def upload_artifact(args: argparse.Namespace) -> int:
             for f in _matches(pattern)
             if not any(fnmatch.fnmatch(str(f), e) for e in excludes)
             # upload-artifact v5 leaves hidden files out unless include-hidden-files.
-            and not any(part.startswith(".") for part in f.relative_to(Path.cwd()).parts)
+            and not _hidden(f)
         }
     )
     if not files:
