@@ -146,6 +146,7 @@ class JobResult:
 @dataclass
 class ActRun:
     workflow: str
+    name: str  # the workflow's `name:`
     run_id: str
     returncode: int
     log: Path
@@ -156,11 +157,15 @@ class ActRun:
         return "success" if self.returncode == 0 else "failure"
 
     def results(self) -> dict[str, str]:
-        """Rendered job name -> result (matrix legs and called-workflow jobs by name), without
-        act's "<workflow name>/" prefix."""
-        return {
-            _MATRIX_LEG.sub(r"\1", j.name.strip().split("/", 1)[-1]): j.result for j in self.jobs
-        }
+        """Rendered job name -> result. act names a job "<workflow name>/<job name>", a called
+        workflow's job "<caller job>/<called workflow name>/<job name>", and a matrix leg with
+        its index appended: "pr/plan (dev)-1" reads "plan (dev)", "dev/deploy-environment/plan
+        dev" stays as it is."""
+        names = {}
+        for job in self.jobs:
+            name = job.name.strip().removeprefix(f"{self.name}/")
+            names[_MATRIX_LEG.sub(r"\1", name)] = job.result
+        return names
 
 
 @dataclass
@@ -234,6 +239,7 @@ class Rehearsal:
             )
         return ActRun(
             workflow=workflow,
+            name=_workflow_name(self.repo / ".github" / "workflows" / workflow),
             run_id=run_id,
             returncode=completed.returncode,
             log=log,
@@ -245,6 +251,12 @@ class Rehearsal:
         if not path.is_file():
             return []
         return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _workflow_name(path: Path) -> str:
+    import yaml
+
+    return str(yaml.safe_load(path.read_text(encoding="utf-8")).get("name") or path.name)
 
 
 def _job_results(log: Path) -> list[JobResult]:
