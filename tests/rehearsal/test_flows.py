@@ -190,7 +190,7 @@ def test_pr_plan_refuses_a_hostile_artifact(
     # Independent of the PR flow: this is also the quickest run of the comment job.
     head = harness.git(rehearsal.repo, "rev-parse", "HEAD")
     github.open_pull(REFUSED_PR_NUMBER, head_sha=head)
-    fake_run = harness.ActRun("pr.yml", pr_run_id, 0, rehearsal.records, [])
+    fake_run = harness.ActRun("pr.yml", "pr", pr_run_id, 0, rehearsal.records, [])
     payload = _workflow_run_payload(fake_run, head=head, pr_number=REFUSED_PR_NUMBER)
     run = _plan_run(rehearsal, payload)
 
@@ -233,7 +233,8 @@ def _push(rehearsal: harness.Rehearsal, before: str, **kwargs: Any) -> harness.A
 
 
 def _deploy_jobs(result: str) -> dict[str, str]:
-    return {f"{env}/{job} {env}": result for env in ENVIRONMENTS for job in ("plan", "apply")}
+    jobs = ("plan", "apply")
+    return {f"{env}/deploy-environment/{job} {env}": result for env in ENVIRONMENTS for job in jobs}
 
 
 def test_deploy(rehearsal: harness.Rehearsal, moto_server: Any) -> None:
@@ -290,10 +291,10 @@ def test_failing_staging_stops_prod(rehearsal: harness.Rehearsal) -> None:
     run = _push(rehearsal, before, variables=broken)
 
     results = run.results()
-    assert results["dev/plan dev"] == "success", _explain(run)
-    assert results["dev/apply dev"] == "success", _explain(run)
-    assert results["staging/plan staging"] == "failure", _explain(run)
-    assert results.get("staging/apply staging", "skipped") == "skipped"
+    assert results["dev/deploy-environment/plan dev"] == "success", _explain(run)
+    assert results["dev/deploy-environment/apply dev"] == "success", _explain(run)
+    assert results["staging/deploy-environment/plan staging"] == "failure", _explain(run)
+    assert results.get("staging/deploy-environment/apply staging", "skipped") == "skipped"
     assert all(
         result == "skipped" for name, result in results.items() if name.startswith("prod")
     ), results
