@@ -77,8 +77,11 @@ def test_pr(rehearsal: harness.Rehearsal, github: fake_github.FakeGitHub) -> Non
     sarif = [r for r in rehearsal.records_of("sarif.jsonl") if r["run_id"] == run.run_id]
     assert {r["category"] for r in sarif} == {"policies", "checkov"}
     assert all(r["valid"] for r in sarif), sarif
-    # The artifact pr-plan.yml plans: exactly one <stack>/cdk.tf.json per environment.
-    assert _zip_entries(rehearsal, run.run_id, "synthesized-stacks") == sorted(STACKS)
+    # The artifact pr-plan.yml plans: <stack>/cdk.tf.json entries only, one per synthesized
+    # stack (the environments and the bootstrap), nothing else.
+    assert _zip_entries(rehearsal, run.run_id, "synthesized-stacks") == sorted(
+        {*STACKS, "catalog-api-bootstrap/cdk.tf.json"}
+    )
     # The PR's own code never held an AWS role.
     assert [r for r in rehearsal.records_of("roles.jsonl") if r["run_id"] == run.run_id] == []
     assert github.state.unhandled == []
