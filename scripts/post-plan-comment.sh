@@ -24,13 +24,12 @@ done
 [ -f "$body" ] || { echo "error: no such comment file: $body" >&2; exit 2; }
 : "${GITHUB_REPOSITORY:?GITHUB_REPOSITORY must be set (owner/repo)}"
 
-# The marker is defined once (facts/project.py). scripts/plan.sh wrote the comment with the
-# same environment, so .venv exists whenever there is a comment to post (no sync needed; the
-# library only sets where bytecode goes).
+# The marker is defined once (facts/project.py), so this needs the project's Python. The job
+# that posts is not the one that planned: make .venv here (a no-op when it is in sync).
 # shellcheck source=lib/python-env.sh
 source "$root/scripts/lib/python-env.sh"
+ensure_python_env "$root" || exit 2
 python="$root/.venv/bin/python"
-[ -x "$python" ] || { echo "error: $python not found (run scripts/plan.sh first)" >&2; exit 2; }
 marker=$(cd "$root" && "$python" -m pipeline comment-marker --env "$env_name") || exit 2
 head -n 1 "$body" | grep -qxF "$marker" ||
   { echo "error: $body does not start with the marker for $env_name" >&2; exit 2; }

@@ -11,6 +11,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$root/scripts/lib/python-env.sh"
 ensure_python_env "$root"
 ensure_node_env "$root"
+ensure_gh_cli || exit 2
 cd "$root"
 parallel=()
 case " $* " in

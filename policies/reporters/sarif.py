@@ -67,7 +67,9 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "help": {"text": f"See {rule.help_uri}"},
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {
-            "tags": [rule.category, *sorted(rule.applies_to)],
+            # SARIF requires unique tags: a rule of category "plan" that applies to plans
+            # listed "plan" twice, which the SARIF 2.1.0 schema rejects (found by the rehearsal).
+            "tags": list(dict.fromkeys([rule.category, *sorted(rule.applies_to)])),
             "security-severity": _SECURITY_SEVERITY[rule.severity],
         },
     }

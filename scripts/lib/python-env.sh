@@ -66,3 +66,22 @@ ensure_node_env() {
   }
   echo "$want" >"$stamp"
 }
+
+# Installs Debian's GitHub CLI when `gh` is missing: the workflow rehearsal (tests/rehearsal)
+# runs the real gh against its fake GitHub. Needs root and apt-get (CI and the developers'
+# machines have both); otherwise it says what to install, and the rehearsal tier skips with that
+# reason.
+ensure_gh_cli() {
+  if command -v gh >/dev/null 2>&1; then
+    return 0
+  fi
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "gh not found: installing Debian's gh package" >&2
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gh; } >&2 || {
+      echo "error: apt-get install gh failed" >&2
+      return 2
+    }
+    return 0
+  fi
+  echo "warning: gh not found and cannot be installed here (needs root and apt-get): install the GitHub CLI; the rehearsal tier skips without it" >&2
+}

@@ -226,3 +226,15 @@ def test_no_provider_anywhere_is_a_skip_that_says_so(
     assert result.status is Status.SKIPPED
     assert "no AWS provider available" in result.detail
     assert "TF_PROVIDER_MIRROR" in result.detail
+
+
+@pytest.mark.parametrize("selection", ["../scripts", "tests/no-such-dir", "/etc"])
+def test_the_rehearsal_seam_only_selects_paths_under_tests(
+    selection: str, options: GateOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gate.steps import pytest_suite
+
+    monkeypatch.setenv(pytest_suite.SELECT_ENV, selection)
+    result = _run(pytest_suite, options, tmp_path)
+    assert result.status is Status.FAILED
+    assert pytest_suite.SELECT_ENV in result.detail

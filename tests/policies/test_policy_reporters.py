@@ -231,6 +231,28 @@ def test_sarif_has_the_structure_github_requires(monkeypatch: pytest.MonkeyPatch
     assert len(set(fingerprints)) == len(fingerprints)
 
 
+def test_sarif_of_every_registered_rule_is_valid_sarif_2_1_0(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Against the official schema (vendored for the rehearsal's upload-sarif stand-in): a rule
+    whose category is also a document kind once listed that tag twice."""
+    from policies.registry import all_rules
+
+    monkeypatch.chdir(REPO_ROOT)
+    schema_path = (
+        REPO_ROOT / "tests/rehearsal/actions/codeql-action/upload-sarif/sarif-schema-2.1.0.json"
+    )
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    rules = tuple(all_rules())
+    evaluation = Evaluation(
+        documents=(DOCUMENT,), findings=FINDINGS, internal_errors=(), rules_run=len(rules)
+    )
+    sarif = json.loads(
+        render("sarif", Report(evaluation=evaluation, rules=rules, fail_on=Severity.ERROR))
+    )
+    jsonschema.validators.validator_for(schema)(schema).validate(sarif)
+
+
 def test_sarif_paths_are_relative_to_the_repository_root_not_the_cwd(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -308,6 +308,7 @@ def moto_account(moto_server: harness.MotoServer, tier_key_arn: str) -> harness.
 
 @pytest.fixture(scope="session")
 def tier_lock_file(
+    pytestconfig: pytest.Config,
     terraform_tier: TerraformTier,
     provider_pin: ProviderPin,
     tmp_path_factory: pytest.TempPathFactory,
@@ -327,9 +328,11 @@ def tier_lock_file(
         args.append(f"-fs-mirror={terraform_tier.provider.mirror}")
     env = {**harness.aws_environ(os.environ, endpoint="http://127.0.0.1:1")}
     harness.run_terraform(args, cwd=base, env=env, timeout=300)
-    _TIER_NOTES.append(
+    add_summary_note(
+        pytestconfig,
+        TIER_SECTION,
         f"PR plans check hashicorp/aws {provider_pin.used} against a lock file generated from "
-        f"{terraform_tier.provider.describe()}, not the committed one (6.25.0)"
+        f"{terraform_tier.provider.describe()}, not the committed one (6.25.0)",
     )
     return base / ".terraform.lock.hcl"
 
