@@ -9,7 +9,7 @@ pipeline/lock_race.py), and must still fail on a lock held past the timeout and 
 error, without retrying.
 
 The deployed configuration is the dev stack's backend block, unmodified, with provider-free
-``terraform_data`` resources (as in test_backend.py): the lock is all that is under test.
+``terraform_data`` resources (as in test_state_backend.py): the lock is all that is under test.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import pytest
 from tests.fixture_paths import REPO_ROOT
 from tests.terraform import harness
 from tests.terraform.lock_proxy import LockProxy, LockRequest
-from tests.terraform.test_backend import (
+from tests.terraform.test_state_backend import (
     backend_block,
     backend_only_dir,
     hold_lock,
