@@ -29,43 +29,17 @@ def render(
 ) -> str:
     """The comment body. ``refused`` is the log of the checks that refused a PR's synthesized
     stacks before any plan: then nothing was planned and no AWS role was used."""
-    if refused is not None:
-        verdict = "⛔ not planned: the checks refused this PR's synthesized stacks"
-    elif plan_exit != 0:
-        verdict = "❌ terraform plan failed"
-    elif policies_exit == 1:
-        verdict = "❌ blocking policy findings"
-    elif policies_exit not in (0, None):
-        verdict = "❌ the policy check could not run"
-    else:
-        verdict = "✅ plan ready for review"
+    verdict = _verdict(refused=refused, plan_exit=plan_exit, policies_exit=policies_exit)
     stack_note = f" ({code(stack)})" if stack else ""
     head = f"{marker}\n## Plan: {code(environment)}{stack_note} — {verdict}\n\n"
 
     sections: list[Section] = []
     if refused is not None:
         head += "No AWS role was used. Fix what the checks below report and push again.\n\n"
-        refused_lines = refused.splitlines()
-        fence = code_fence(refused_lines)
-        sections.append(
-            Section(
-                heading=f"### Why\n\n{fence}text\n",
-                items=[line + "\n" for line in refused_lines],
-                noun="check log lines",
-                footer=f"{fence}\n\n",
-            )
-        )
+        sections.append(_log_section("### Why", refused.splitlines(), noun="check log lines"))
     elif plan_exit != 0:
         tail_lines = (plan_log or "").splitlines()[-LOG_TAIL_LINES:]
-        fence = code_fence(tail_lines)
-        sections.append(
-            Section(
-                heading=f"### Terraform log (end)\n\n{fence}text\n",
-                items=[line + "\n" for line in tail_lines],
-                noun="log lines",
-                footer=f"{fence}\n\n",
-            )
-        )
+        sections.append(_log_section("### Terraform log (end)", tail_lines, noun="log lines"))
     if summary:
         sections.append(
             text_section(summary.strip() + "\n", noun="plan summary lines", footer="\n")
@@ -93,4 +67,27 @@ def render(
         tail=tail,
         limit=min(limit, GITHUB_COMMENT_LIMIT),
         everything_in=f"{artifact} (plan.log, plan.redacted.json, policies.md)",
+    )
+
+
+def _verdict(*, refused: str | None, plan_exit: int | None, policies_exit: int | None) -> str:
+    if refused is not None:
+        return "⛔ not planned: the checks refused this PR's synthesized stacks"
+    if plan_exit != 0:
+        return "❌ terraform plan failed"
+    if policies_exit == 1:
+        return "❌ blocking policy findings"
+    if policies_exit not in (0, None):
+        return "❌ the policy check could not run"
+    return "✅ plan ready for review"
+
+
+def _log_section(heading: str, lines: list[str], *, noun: str) -> Section:
+    """Log lines in a fence longer than any backtick run in them, so none can close it."""
+    fence = code_fence(lines)
+    return Section(
+        heading=f"{heading}\n\n{fence}text\n",
+        items=[line + "\n" for line in lines],
+        noun=noun,
+        footer=f"{fence}\n\n",
     )
