@@ -135,7 +135,6 @@ def command(
         cache_dir=(ROOT / os.environ.get("GATE_CACHE_DIR", DEFAULT_CACHE_DIR)).resolve(),
         use_cache=not no_cache,
         jobs=_jobs(),
-        named_steps=_parse_steps(only) if only is not None else (),
     )
     return run_gate(options)
 

@@ -37,8 +37,6 @@ class GateOptions:
     cache_dir: Path
     use_cache: bool
     jobs: int
-    # The steps named with --only: an opt-in step (the rehearsal) runs only when named.
-    named_steps: tuple[str, ...] = ()
 
     @property
     def logs_dir(self) -> Path:

@@ -54,12 +54,6 @@ def run_terraform_tier(options: GateOptions, log: StepLog) -> StepResult:
 
 
 def run_rehearsal(options: GateOptions, log: StepLog) -> StepResult:
-    if "rehearsal" not in options.named_steps:
-        # Opt-in until the tier has passed end to end here (docs/rehearsal.md): a visible skip.
-        return StepResult(
-            status=Status.SKIPPED,
-            detail="skipped: the rehearsal is opt-in (--only rehearsal; docs/rehearsal.md)",
-        )
     return run_tier(REHEARSAL, options, log)
 
 

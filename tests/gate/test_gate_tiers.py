@@ -3,7 +3,6 @@ the line that says how long each tier took."""
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 from pathlib import Path
 
@@ -124,32 +123,3 @@ def test_the_tier_line_gives_the_verdict_time_and_each_heavy_tier() -> None:
     assert line == (
         "tiers: verdict (synth, pytest) 90.0 s · terraform-tier 200.0 s · rehearsal skipped"
     )
-
-
-@pytest.mark.parametrize(
-    ("args", "named"),
-    [([], ()), (["--only", "rehearsal"], ("rehearsal",)), (["--skip", "tflint"], ())],
-)
-def test_the_rehearsal_runs_only_when_named(
-    args: list[str], named: tuple[str, ...], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    chosen: list[GateOptions] = []
-    monkeypatch.setattr(cli, "run_gate", lambda options: chosen.append(options) or 0)
-    assert cli.main(args) == 0
-    assert chosen[0].named_steps == named
-    calls: list[list[str]] = []
-
-    class FakeLog(StepLog):
-        def run(self, args, **_kwargs):  # type: ignore[override]
-            calls.append([str(a) for a in args])
-            return subprocess.CompletedProcess(args, 0, "13 passed in 9.0s\n")
-
-    options = dataclasses.replace(chosen[0], root=tmp_path, reports_dir=tmp_path / "reports")
-    (tmp_path / "reports").mkdir()
-    with (tmp_path / "log").open("w") as handle:
-        result = pytest_suite.run_rehearsal(options, FakeLog(path=tmp_path / "log", handle=handle))
-    if named:
-        assert (result.status, calls[0][2:4]) == (Status.PASSED, ["-m", "rehearsal"])
-    else:
-        assert result.status is Status.SKIPPED and calls == []
-        assert result.detail.startswith("skipped: the rehearsal is opt-in (--only rehearsal")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 
+import pytest
+
+from tests.fixture_paths import REPO_ROOT
 from tests.pipeline.support import assert_one_line_error
 
 
@@ -44,6 +50,42 @@ def test_matrix_with_a_bad_environment_is_one_line(run_cli, monkeypatch) -> None
     monkeypatch.setenv("CATALOG_ENVIRONMENTS", "dev,qa")
 
     assert_one_line_error(run_cli("matrix"), "unknown environment 'qa'")
+
+
+def _stdlib_matrix(environments: str) -> subprocess.CompletedProcess[str]:
+    """``python -m pipeline.environments`` as drift.yml's and pr-plan.yml's first jobs run it,
+    with nothing installed: -S leaves site-packages (click, cdktf, ...) out of reach."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CATALOG_")}
+    env["CATALOG_ENVIRONMENTS"] = environments
+    return subprocess.run(
+        [sys.executable, "-S", "-m", "pipeline.environments"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_the_matrix_needs_only_the_standard_library(run_cli, monkeypatch) -> None:
+    monkeypatch.setenv("CATALOG_ENVIRONMENTS", "dev,prod")
+    for name in ("CATALOG_REGION", "CATALOG_STATE_BUCKET"):
+        monkeypatch.delenv(name, raising=False)
+
+    result = _stdlib_matrix("dev,prod")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == run_cli("matrix").out
+
+
+@pytest.mark.parametrize("environments", ["dev,qa", "dev,dev"])
+def test_the_stdlib_matrix_refuses_a_bad_setting_in_one_line(environments: str) -> None:
+    result = _stdlib_matrix(environments)
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
 
 
 TERRAFORM_OUTPUTS = {

@@ -30,6 +30,7 @@ tier_settings = tier.tier_settings
 tier_stacks_dir = tier.tier_stacks_dir
 provider_pin = tier.provider_pin
 tier_overrides_dir = tier.tier_overrides_dir
+tier_lock_file = tier.tier_lock_file
 
 TIER_DIR = Path(__file__).parent
 ACCOUNT_ID = tf_harness.FAKE_ACCOUNT_ID
@@ -99,7 +100,8 @@ def rehearsal(  # noqa: PLR0917 (pytest passes fixtures by name)
     tier_settings: dict[str, str],
     tier_overrides_dir: Path,
     tier_stacks_dir: Path,
-) -> harness.Rehearsal:
+    tier_lock_file: Path,
+) -> Iterator[harness.Rehearsal]:
     records = rehearsal_base / "records"
     cache = records / "cache"
     cache.mkdir(parents=True)
@@ -124,6 +126,7 @@ def rehearsal(  # noqa: PLR0917 (pytest passes fixtures by name)
         moto_endpoint=moto_server.endpoint,
         tf_cli_config=terraform_tier.cli_config,
         overrides_dir=tier_overrides_dir,
+        lock_file=tier_lock_file,
         act_home=rehearsal_base / "act-home",
     )
     variables = {
@@ -131,13 +134,16 @@ def rehearsal(  # noqa: PLR0917 (pytest passes fixtures by name)
         "AWS_ACCOUNT_IDS": json.dumps(dict.fromkeys(("dev", "staging", "prod"), ACCOUNT_ID)),
     }
     repo = harness.make_repository(rehearsal_base / "repo")
-    return harness.Rehearsal(
+    yield harness.Rehearsal(
         repo=repo,
         records=records,
         environ=environ,
         variables=variables,
         local_repositories=harness.replacements(repo / ".github" / "workflows"),
     )
+    # The jobs' copies of the repository are gone with the session; so is their bytecode.
+    prefix = Path(environ["PYTHONPYCACHEPREFIX"])
+    shutil.rmtree(prefix / rehearsal_base.resolve().relative_to("/"), ignore_errors=True)
 
 
 def _warm_plugin_cache(

@@ -1,6 +1,7 @@
 """Every workflow, end to end, in the order a change lives through them (docs/rehearsal.md):
-PR -> PR plan -> deploy (dev, staging, prod) -> drift before and after a change by hand -> a
-second push with nothing changed -> a push whose staging fails. Each test continues from the
+PR -> PR plan (and a hostile artifact, and the old comment job) -> deploy (dev, staging, prod)
+-> a second push with nothing changed -> a push whose staging fails -> drift before, during and
+after a change by hand -> the cache writer. Each test continues from the
 state the previous one left (one repository, one moto, one fake GitHub per session), so they
 run in file order; assertions read the fake's and moto's recorded state, not act's log text.
 """
@@ -20,6 +21,7 @@ from tests.terraform import harness as tf_harness
 
 PR_NUMBER = 7
 REFUSED_PR_NUMBER = 8
+OLD_COMMENT_JOB_PR_NUMBER = 9
 FEATURE_BRANCH = "feature/rehearsal"
 STACKS = {f"{cfg.stack_name}/cdk.tf.json" for cfg in ENVIRONMENTS.values()}
 # What the flows hand from one test to the next.
@@ -178,18 +180,22 @@ def test_pr_plan(rehearsal: harness.Rehearsal, github: fake_github.FakeGitHub) -
     assert github.state.unhandled == []
 
 
+def _hostile_artifact(rehearsal: harness.Rehearsal, run_id: str) -> None:
+    store = rehearsal.records / "artifacts" / run_id
+    store.mkdir(parents=True)
+    with zipfile.ZipFile(store / "synthesized-stacks.zip", "w") as archive:
+        for stack in sorted(STACKS):
+            archive.writestr(stack, "{}")
+        archive.writestr("../../scripts/plan.sh", "#!/bin/sh\necho owned\n")
+
+
 def test_pr_plan_refuses_a_hostile_artifact(
     rehearsal: harness.Rehearsal, github: fake_github.FakeGitHub
 ) -> None:
     """A PR run whose artifact holds a path trick: every environment's comment says why it was
     refused, and no job assumes a role."""
     pr_run_id = "4242"
-    store = rehearsal.records / "artifacts" / pr_run_id
-    store.mkdir(parents=True)
-    with zipfile.ZipFile(store / "synthesized-stacks.zip", "w") as archive:
-        for stack in sorted(STACKS):
-            archive.writestr(stack, "{}")
-        archive.writestr("../../scripts/plan.sh", "#!/bin/sh\necho owned\n")
+    _hostile_artifact(rehearsal, pr_run_id)
     # Independent of the PR flow: this is also the quickest run of the comment job.
     head = harness.git(rehearsal.repo, "rev-parse", "HEAD")
     github.open_pull(REFUSED_PR_NUMBER, head_sha=head)
@@ -207,6 +213,57 @@ def test_pr_plan_refuses_a_hostile_artifact(
         assert "refused" in comments[0].body
         assert "../../scripts/plan.sh" in comments[0].body
     assert _roles(rehearsal, run) == []
+
+
+# The comment job as it was before the rehearsal found it (issue 16): no Python environment of
+# its own, and a script that assumed the plan job's .venv was there.
+_COMMENT_JOB_ENV_STEPS = (
+    "      # post-plan-comment.sh runs the project's Python",
+    "      - name: Download this environment's plan comment",
+)
+_SCRIPT_ENV_LINES = (
+    'source "$root/scripts/lib/python-env.sh"\n',
+    'ensure_python_env "$root" || exit 2\n',
+)
+
+
+def _without_the_comment_jobs_python_env(repo: Any) -> dict[str, str]:
+    workflow = (repo / ".github/workflows/pr-plan.yml").read_text(encoding="utf-8")
+    start, end = (workflow.index(marker) for marker in _COMMENT_JOB_ENV_STEPS)
+    script = (repo / "scripts/post-plan-comment.sh").read_text(encoding="utf-8")
+    for line in _SCRIPT_ENV_LINES:
+        assert line in script, f"post-plan-comment.sh no longer has {line!r}"
+        script = script.replace(line, "")
+    return {
+        ".github/workflows/pr-plan.yml": workflow[:start] + workflow[end:],
+        "scripts/post-plan-comment.sh": script,
+    }
+
+
+def test_the_rehearsal_catches_a_comment_job_without_its_python_env(
+    rehearsal: harness.Rehearsal, github: fake_github.FakeGitHub
+) -> None:
+    """The bug this tier was built to find: on the old comment job every post exits 2 and the
+    PR hears nothing. Run on a commit that puts it back, then dropped again."""
+    harness.git(rehearsal.repo, "checkout", "-q", "main")
+    before = harness.git(rehearsal.repo, "rev-parse", "HEAD")
+    harness.commit(
+        rehearsal.repo,
+        "the comment job as it was",
+        files=_without_the_comment_jobs_python_env(rehearsal.repo),
+    )
+    try:
+        _hostile_artifact(rehearsal, "4243")
+        github.open_pull(OLD_COMMENT_JOB_PR_NUMBER, head_sha=before)
+        fake_run = harness.ActRun("pr.yml", "pr", "4243", 0, rehearsal.records, [])
+        payload = _workflow_run_payload(fake_run, head=before, pr_number=OLD_COMMENT_JOB_PR_NUMBER)
+        run = _plan_run(rehearsal, payload)
+    finally:
+        harness.git(rehearsal.repo, "reset", "-q", "--hard", before)
+
+    results = run.results()
+    assert all(results[f"comment ({env})"] == "failure" for env in ENVIRONMENTS), _explain(run)
+    assert _plan_comments(github, OLD_COMMENT_JOB_PR_NUMBER) == {env: [] for env in ENVIRONMENTS}
 
 
 def _s3() -> Any:
@@ -374,3 +431,51 @@ def test_drift(
     closing = [c for c in github.state.comments if c.issue in numbers.values()]
     assert sorted(c.issue for c in closing) == sorted(numbers.values())
     assert github.state.unhandled == []
+
+
+def _cache_records(rehearsal: harness.Rehearsal, run: harness.ActRun) -> list[dict[str, Any]]:
+    return [r for r in rehearsal.records_of("cache.jsonl") if r["run_id"] == run.run_id]
+
+
+def test_caches(rehearsal: harness.Rehearsal) -> None:
+    """caches.yml on a push to main: with no entry for this Pipfile.lock it builds .venv and
+    saves it under the key pr-plan.yml restores; with one, it only looks it up."""
+    harness.git(rehearsal.repo, "checkout", "-q", "main")
+    head = harness.git(rehearsal.repo, "rev-parse", "HEAD")
+    payload = {
+        "ref": "refs/heads/main",
+        "before": head,
+        "after": head,
+        "head_commit": {"id": head},
+        "repository": _repo_payload(),
+    }
+    entry = rehearsal.records / "cache" / ".venv"
+    away = entry.with_name(".venv-away")
+    entry.rename(away)  # a cold cache: nothing saved for this lock file yet
+    try:
+        cold = rehearsal.run("caches.yml", "push", payload)
+    finally:
+        away.rename(entry)
+    warm = rehearsal.run("caches.yml", "push", payload)
+
+    assert cold.results() == {"write the .venv cache": "success"}, _explain(cold)
+    assert warm.results() == {"write the .venv cache": "success"}, _explain(warm)
+    key = _cache_records(rehearsal, cold)[0]["key"]
+    assert key.startswith("venv-Linux-py3.11-") and key.endswith("-caches.yml"), key
+    assert [
+        (r.get("lookup"), r.get("save"), r.get("hit")) for r in _cache_records(rehearsal, cold)
+    ] == [
+        (True, None, False),
+        (None, True, None),
+    ]
+    assert all(r["key"] == key for r in _cache_records(rehearsal, cold))
+    assert [
+        (r.get("lookup"), r.get("save"), r.get("hit")) for r in _cache_records(rehearsal, warm)
+    ] == [(True, None, True)]
+    # What pr-plan.yml restored in its runs is exactly this entry.
+    restored = {
+        r["key"]
+        for r in rehearsal.records_of("cache.jsonl")
+        if r["workflow"] == "pr-plan" and r["path"] == ".venv"
+    }
+    assert restored == {key}

@@ -148,3 +148,43 @@ def test_gh_reaches_the_fake_only_with_the_steps_token(tmp_path: Path) -> None:
         )
         assert with_token.stdout.strip() == "b" * 40
         assert [r.authorized for r in fake.state.requests] == [False, True]
+
+
+def test_cache_restore_links_a_hit_looks_up_without_restoring_and_save_only_records(
+    dirs: tuple[Path, Path],
+) -> None:
+    workspace, records = dirs
+    entry = records / "cache" / ".venv"
+    entry.mkdir(parents=True)
+    (entry / "pyvenv.cfg").write_text("home = /usr\n", encoding="utf-8")
+
+    looked_up = _action(
+        workspace,
+        records,
+        "cache-restore",
+        "--path",
+        ".venv",
+        "--key",
+        "k",
+        "--lookup-only",
+        "true",
+    )
+    assert looked_up.returncode == 0, looked_up.stderr
+    assert not (workspace / ".venv").exists()
+    restored = _action(workspace, records, "cache-restore", "--path", ".venv", "--key", "k")
+    assert restored.returncode == 0, restored.stderr
+    assert (workspace / ".venv").resolve() == entry.resolve()
+    saved = _action(workspace, records, "cache-save", "--path", ".venv", "--key", "k")
+    assert saved.returncode == 0, saved.stderr
+    missing = _action(workspace, records, "cache-save", "--path", "nowhere", "--key", "k")
+    assert missing.returncode == 1
+
+    outputs = (records / "output").read_text(encoding="utf-8").splitlines()
+    assert outputs == ["cache-hit=true", "cache-hit=true"]
+    lines = (records / "cache.jsonl").read_text(encoding="utf-8").splitlines()
+    cache = [json.loads(line) for line in lines]
+    assert [(r.get("lookup"), r.get("hit"), r.get("save")) for r in cache] == [
+        (True, True, None),
+        (None, True, None),
+        (None, None, True),
+    ]

@@ -175,7 +175,7 @@ def test_the_trusted_writer_exists_and_pr_plan_restores_exactly_its_entry() -> N
         (".venv", "venv-${{ runner.os }}-py3.11-${{ hashFiles('Pipfile.lock') }}-caches.yml")
     }
     pr_plan = workflows["pr-plan.yml"]
-    for job_id in ("setup", "plan"):
+    for job_id in ("plan", "comment"):
         restored = {
             (str(_with(s)["path"]), str(_with(s)["key"]))
             for s in pr_plan.jobs[job_id]["steps"]

@@ -236,6 +236,11 @@ def cache_restore(args: argparse.Namespace) -> int:
     path = Path(args.path.strip())
     entry = RECORDS / "cache" / path.as_posix().strip("/").replace("/", "__")
     hit = entry.is_dir() and any(entry.iterdir())
+    if args.lookup_only == "true":
+        _append("cache.jsonl", {"path": str(path), "key": args.key, "hit": hit, "lookup": True})
+        _outputs(**{"cache-hit": "true" if hit else "false"})
+        print(f"rehearsal cache: lookup only, {'hit' if hit else 'miss'} for {path}")
+        return 0
     if path.exists() or path.is_symlink():
         print(f"rehearsal cache: {path} already exists; left as it is")
     elif hit:
@@ -247,6 +252,15 @@ def cache_restore(args: argparse.Namespace) -> int:
         print(f"rehearsal cache: hit, {path} -> {entry} (key {args.key})")
     else:
         print(f"rehearsal cache: miss for {path} (key {args.key}); nothing restored or saved")
+    return 0
+
+
+def cache_save(args: argparse.Namespace) -> int:
+    path = Path(args.path.strip())
+    if not path.exists():
+        return _fail(f"cache save: {path} does not exist")
+    _append("cache.jsonl", {"path": str(path), "key": args.key, "save": True})
+    print(f"rehearsal cache: save of {path} (key {args.key}) recorded; nothing is stored")
     return 0
 
 
@@ -275,7 +289,12 @@ def main(argv: list[str]) -> int:
     sub = commands.add_parser("cache-restore")
     sub.add_argument("--path", required=True)
     sub.add_argument("--key", required=True)
+    sub.add_argument("--lookup-only", choices=("true", "false"), default="false")
     sub.set_defaults(run=cache_restore)
+    sub = commands.add_parser("cache-save")
+    sub.add_argument("--path", required=True)
+    sub.add_argument("--key", required=True)
+    sub.set_defaults(run=cache_save)
     args = parser.parse_args(argv)
     return int(args.run(args))
 
