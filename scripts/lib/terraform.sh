@@ -124,11 +124,13 @@ pr_provider_plugins() {
 
 # terraform_init DIR. Test seam (tests only, never set in a workflow): PIPELINE_TF_OVERRIDES_DIR
 # names a directory whose *_override.tf.json files are copied into DIR first, e.g. provider
-# endpoints pointing at a local AWS emulator and a relaxed provider version.
+# endpoints pointing at a local AWS emulator and a relaxed provider version; those in its
+# subdirectory named like DIR (the stack, e.g. catalog-api-dev/) too, for one stack only.
 terraform_init() {
   local dir="$1" override
   if [ -n "${PIPELINE_TF_OVERRIDES_DIR:-}" ]; then
-    for override in "$PIPELINE_TF_OVERRIDES_DIR"/*_override.tf.json; do
+    for override in "$PIPELINE_TF_OVERRIDES_DIR"/*_override.tf.json \
+      "$PIPELINE_TF_OVERRIDES_DIR/$(basename "$dir")"/*_override.tf.json; do
       [ -f "$override" ] || continue
       cp "$override" "$dir/" || return 1
       echo "test seam: $(basename "$override") from PIPELINE_TF_OVERRIDES_DIR" >&2

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from infra.config import ENVIRONMENTS
 from tests.fixture_paths import REPO_ROOT
 from tests.rehearsal import fake_github, harness
 from tests.terraform import conftest as tier
+from tests.terraform import emulator_gaps
 from tests.terraform import harness as tf_harness
 from tests.terraform.conftest import HOSTED_ZONE, STATE_BUCKET, TerraformTier, stack_file
 
@@ -125,7 +127,9 @@ def rehearsal(  # noqa: PLR0917 (pytest passes fixtures by name)
         records=records,
         moto_endpoint=moto_server.endpoint,
         tf_cli_config=terraform_tier.cli_config,
-        overrides_dir=tier_overrides_dir,
+        overrides_dir=_overrides_with_emulator_gaps(
+            rehearsal_base / "tf-overrides", tier=tier_overrides_dir, stacks=tier_stacks_dir
+        ),
         lock_file=tier_lock_file,
         act_home=rehearsal_base / "act-home",
     )
@@ -144,6 +148,19 @@ def rehearsal(  # noqa: PLR0917 (pytest passes fixtures by name)
     # The jobs' copies of the repository are gone with the session; so is their bytecode.
     prefix = Path(environ["PYTHONPYCACHEPREFIX"])
     shutil.rmtree(prefix / rehearsal_base.resolve().relative_to("/"), ignore_errors=True)
+
+
+def _overrides_with_emulator_gaps(destination: Path, *, tier: Path, stacks: Path) -> Path:
+    """The tier's overrides, plus per stack (a subdirectory named after it) the ignore_changes
+    for what moto does not round-trip: the second push must plan nothing, as on AWS."""
+    shutil.copytree(tier, destination)
+    for env in ENVIRONMENTS.values():
+        stack = json.loads(stack_file(stacks, env.stack_name).read_text(encoding="utf-8"))
+        (destination / env.stack_name).mkdir()
+        (destination / env.stack_name / "emulator_gaps_override.tf.json").write_text(
+            json.dumps(emulator_gaps.override(stack), indent=1), encoding="utf-8"
+        )
+    return destination
 
 
 def _warm_plugin_cache(

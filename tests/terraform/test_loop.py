@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from tests.fixture_paths import REPO_ROOT
-from tests.terraform import harness
+from tests.terraform import emulator_gaps, harness
 
 STACK = "catalog-api-dev"
 SCRIPTS = REPO_ROOT / "scripts"
@@ -38,45 +38,6 @@ SENSITIVE_OUTPUT = "db_cluster_endpoint"
 # (CloudFront's legacy defaults are answered like AWS by moto_emulator.py instead: ignoring them
 # would leave moto's values in the state, where the policy pack rightly flags them.)
 # None of the re-plans it found was a stack bug.
-EMULATOR_GAPS: dict[str, tuple[tuple[str, ...], str]] = {
-    "aws_acm_certificate": (
-        ("key_algorithm",),
-        "moto issues every certificate as RSA_2048 whatever KeyAlgorithm asks (EC_prime256v1); "
-        "key_algorithm forces replacement, which cascades to the validation records, the "
-        "validation, the ALB listener and CloudFront",
-    ),
-    "aws_ecs_service": (
-        (
-            "capacity_provider_strategy",
-            "health_check_grace_period_seconds",
-            "enable_ecs_managed_tags",
-            "availability_zone_rebalancing",
-        ),
-        "moto's CreateService keeps none of these (it reports launch type EC2); "
-        "capacity_provider_strategy would force a replacement",
-    ),
-    "aws_rds_cluster": (
-        ("scaling_configuration",),
-        "moto returns a Serverless v1 ScalingConfigurationInfo for a provisioned cluster",
-    ),
-    "aws_rds_cluster_instance": (
-        (
-            "performance_insights_enabled",
-            "performance_insights_kms_key_id",
-            "performance_insights_retention_period",
-        ),
-        "moto does not keep Performance Insights settings",
-    ),
-    "aws_vpc_security_group_ingress_rule": (
-        ("description",),
-        "moto drops the description of rules that reference a security group or prefix list",
-    ),
-    "aws_vpc_security_group_egress_rule": (
-        ("description",),
-        "moto drops the description of rules that reference a security group or prefix list",
-    ),
-}
-
 FAKE_GH = r"""#!/usr/bin/env python3
 # A fake `gh` for scripts/drift-issue.sh: issues live in $FAKE_GH_STATE (JSON), calls in the log.
 import json, os, sys
@@ -184,18 +145,6 @@ class Loop:
         return {"version": head.get("VersionId"), "etag": head["ETag"]}
 
 
-def emulator_gaps_override(stack: dict[str, Any]) -> dict[str, Any]:
-    """lifecycle.ignore_changes for EMULATOR_GAPS, keeping the stack's own ignore_changes."""
-    resources: dict[str, Any] = {}
-    for type_, (attributes, _reason) in EMULATOR_GAPS.items():
-        for name, body in stack["resource"].get(type_, {}).items():
-            own = body.get("lifecycle", {}).get("ignore_changes", [])
-            resources.setdefault(type_, {})[name] = {
-                "lifecycle": {"ignore_changes": [*own, *attributes]}
-            }
-    return {"resource": resources}
-
-
 @pytest.fixture(scope="module")
 def loop(
     terraform_env: dict[str, str],
@@ -227,7 +176,7 @@ def loop(
     )
     stack = json.loads((tier_stacks_dir / "stacks" / STACK / "cdk.tf.json").read_text())
     (overrides / "loop_emulator_gaps_override.tf.json").write_text(
-        json.dumps(emulator_gaps_override(stack), indent=1)
+        json.dumps(emulator_gaps.override(stack), indent=1)
     )
     bin_dir = base / "bin"
     bin_dir.mkdir()
