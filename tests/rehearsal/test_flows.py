@@ -275,21 +275,32 @@ def _deployment_record(env: str) -> dict[str, Any]:
     return json.loads(body.read())
 
 
-def _state_serial(env: str) -> int:
+def _state_resources(env: str) -> dict[str, str]:
+    """Each resource instance in the environment's state in moto -> its id. (The serial is no
+    measure: applying an empty plan still stores what the refresh read, here as on AWS.)"""
     key = ENVIRONMENTS[env].state_key
-    return int(json.loads(_s3().get_object(Bucket=STATE_BUCKET, Key=key)["Body"].read())["serial"])
+    state = json.loads(_s3().get_object(Bucket=STATE_BUCKET, Key=key)["Body"].read())
+    return {
+        f"{r['mode']}.{r['type']}.{r['name']}[{i.get('index_key', '')}]": i["attributes"].get("id")
+        for r in state["resources"]
+        if r["mode"] == "managed"
+        for i in r["instances"]
+    }
 
 
-def _push(rehearsal: harness.Rehearsal, before: str, **kwargs: Any) -> harness.ActRun:
-    after = harness.git(rehearsal.repo, "rev-parse", "HEAD")
-    payload = {
+def _push_payload(*, before: str, after: str) -> dict[str, Any]:
+    return {
         "ref": "refs/heads/main",
         "before": before,
         "after": after,
         "head_commit": {"id": after},
         "repository": _repo_payload(),
     }
-    return rehearsal.run("deploy.yml", "push", payload, **kwargs)
+
+
+def _push(rehearsal: harness.Rehearsal, before: str, **kwargs: Any) -> harness.ActRun:
+    after = harness.git(rehearsal.repo, "rev-parse", "HEAD")
+    return rehearsal.run("deploy.yml", "push", _push_payload(before=before, after=after), **kwargs)
 
 
 def _deploy_jobs(result: str) -> dict[str, str]:
@@ -317,7 +328,7 @@ def test_deploy(rehearsal: harness.Rehearsal, moto_server: Any) -> None:
     assert [(r["job"], r["session"], r["role"].rsplit("/", 1)[-1]) for r in roles] == expected
     for env in ENVIRONMENTS:
         assert _deployment_record(env)["commit"] == pushed
-        FLOW.setdefault("serials", {})[env] = _state_serial(env)
+        FLOW.setdefault("resources", {})[env] = _state_resources(env)
     FLOW["deployed"] = pushed
 
 
@@ -338,7 +349,8 @@ def test_second_push_with_nothing_changed_applies_nothing(rehearsal: harness.Reh
         with zipfile.ZipFile(summary_zip) as archive:
             summary = json.loads(archive.read("plan-summary.json"))
         assert summary["has_changes"] is False, (env, summary["counts"])
-        assert _state_serial(env) == FLOW["serials"][env], f"{env}: the state changed"
+        # Nothing created, destroyed or replaced (an update shows in the summary above).
+        assert _state_resources(env) == FLOW["resources"][env], f"{env}: resources changed"
         assert _deployment_record(env)["commit"] == pushed
     FLOW["deployed"] = pushed
 
@@ -442,13 +454,7 @@ def test_caches(rehearsal: harness.Rehearsal) -> None:
     saves it under the key pr-plan.yml restores; with one, it only looks it up."""
     harness.git(rehearsal.repo, "checkout", "-q", "main")
     head = harness.git(rehearsal.repo, "rev-parse", "HEAD")
-    payload = {
-        "ref": "refs/heads/main",
-        "before": head,
-        "after": head,
-        "head_commit": {"id": head},
-        "repository": _repo_payload(),
-    }
+    payload = _push_payload(before=head, after=head)
     entry = rehearsal.records / "cache" / ".venv"
     away = entry.with_name(".venv-away")
     entry.rename(away)  # a cold cache: nothing saved for this lock file yet
