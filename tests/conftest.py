@@ -65,6 +65,21 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker
         workeroutput["summary_notes"] = _summary_notes(session.config)
+    else:
+        _forget_bytecode_of_temporary_files(session.config)
+
+
+def _forget_bytecode_of_temporary_files(config: pytest.Config) -> None:
+    """The run's temporary directories go (pytest keeps the last few); the bytecode that
+    scripts/lib/python-env.sh's prefix holds for them (checkov's test environment, the rehearsal
+    jobs' copies of the repository) would otherwise stay in the user's cache for good."""
+    prefix = os.environ.get("PYTHONPYCACHEPREFIX")
+    factory = getattr(config, "_tmp_path_factory", None)
+    if not prefix or factory is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        base = factory.getbasetemp().resolve()
+        shutil.rmtree(Path(prefix) / base.relative_to(base.anchor), ignore_errors=True)
 
 
 @pytest.hookimpl(optionalhook=True)
