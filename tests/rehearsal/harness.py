@@ -17,8 +17,8 @@ Steps inherit act's environment, which carries the test seams and nothing secret
   gh reads for a non-github.com host; a step without ``GH_TOKEN`` gets 401.
 - ``GATE_PYTEST_SELECT``: the gate's pytest step runs a smoke subset, not the suite in the suite.
 - ``PIPELINE_PYTHON_ENV_SEED`` (scripts/lib/python-env.sh): a job whose checkout has no ``.venv``
-  links the test run's own environment (synced from the same Pipfile.lock) instead of spending
-  about 90 s on ``pipenv sync`` in each of some 30 jobs.
+  gets a thin one on top of the test run's own environment (synced from the same Pipfile.lock)
+  instead of spending about 90 s on ``pipenv sync`` in each of some 25 jobs.
 """
 
 from __future__ import annotations
@@ -352,7 +352,7 @@ def act_environ(
             # committed one pins 6.25.0, which the mirror lacks), as in the terraform tier.
             "PIPELINE_TF_LOCK_FILE": str(lock_file),
             "GATE_PYTEST_SELECT": GATE_SMOKE,
-            # Jobs link the test run's synced environment instead of a 90 s install each.
+            # Jobs build a thin .venv on the test run's synced one instead of a 90 s install.
             "PIPELINE_PYTHON_ENV_SEED": sys.prefix,
         }
     )
