@@ -22,7 +22,7 @@ from tests.rehearsal import fake_github, harness
 from tests.terraform import conftest as tier
 from tests.terraform import emulator_gaps
 from tests.terraform import harness as tf_harness
-from tests.terraform.conftest import HOSTED_ZONE, STATE_BUCKET, TerraformTier, stack_file
+from tests.terraform.conftest import TerraformTier, stack_file
 
 # The real-Terraform tier's session fixtures, shared (a fixture is registered by its name here).
 terraform_tier = tier.terraform_tier
@@ -83,13 +83,7 @@ def github(rehearsal_base: Path) -> Iterator[fake_github.FakeGitHub]:
 @pytest.fixture(scope="session")
 def seeded_moto(moto_server: tf_harness.MotoServer, tier_key_arn: str) -> tf_harness.SeededAccount:
     """The account as the bootstrap leaves it: state key (the synthesized ARN), bucket, zone."""
-    moto_server.reset()
-    return tf_harness.seed_account(
-        endpoint=moto_server.endpoint,
-        state_bucket=STATE_BUCKET,
-        hosted_zone=HOSTED_ZONE,
-        expected_key_arn=tier_key_arn,
-    )
+    return tier.reset_and_seed(moto_server, tier_key_arn)
 
 
 @pytest.fixture(scope="session")

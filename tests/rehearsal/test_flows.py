@@ -16,8 +16,9 @@ from typing import Any
 from facts.project import drift_issue_marker, plan_comment_marker
 from infra.config import ENVIRONMENTS
 from tests.rehearsal import fake_github, harness
-from tests.rehearsal.conftest import ACCOUNT_ID, STATE_BUCKET
+from tests.rehearsal.conftest import ACCOUNT_ID
 from tests.terraform import harness as tf_harness
+from tests.terraform.conftest import STATE_BUCKET
 
 PR_NUMBER = 7
 REFUSED_PR_NUMBER = 8

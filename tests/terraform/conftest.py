@@ -297,12 +297,18 @@ def bootstrap_overrides_dir(
 def moto_account(moto_server: harness.MotoServer, tier_key_arn: str) -> harness.SeededAccount:
     """A freshly reset emulator: the state key (same ARN as synthesized), the versioned,
     KMS-encrypted state bucket and the public zone the stacks look up."""
-    moto_server.reset()
+    return reset_and_seed(moto_server, tier_key_arn)
+
+
+def reset_and_seed(server: harness.MotoServer, key_arn: str) -> harness.SeededAccount:
+    """The account as the bootstrap leaves it, on a reset emulator (the state key gets the
+    synthesized ARN again: see tier_key_arn)."""
+    server.reset()
     return harness.seed_account(
-        endpoint=moto_server.endpoint,
+        endpoint=server.endpoint,
         state_bucket=STATE_BUCKET,
         hosted_zone=HOSTED_ZONE,
-        expected_key_arn=tier_key_arn,
+        expected_key_arn=key_arn,
     )
 
 
