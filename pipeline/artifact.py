@@ -92,7 +92,7 @@ def unpack(archive: Path, output: Path, *, limits: Limits = Limits()) -> list[st
                     raise InputError(
                         f"{archive}: more than {limits.total_bytes} bytes once unpacked"
                     )
-                stacks[stack] = _parse(member.filename, data)
+                stacks[stack] = parse_stack(member.filename, data)
     except zipfile.BadZipFile as exc:
         raise InputError(f"{archive}: damaged zip archive ({exc})") from None
     if not stacks:
@@ -175,7 +175,8 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _parse(name: str, data: bytes) -> dict[str, Any]:
+def parse_stack(name: str, data: bytes) -> dict[str, Any]:
+    """One stack file of a PR, parsed strictly: UTF-8, no repeated keys, no NaN, bounded depth."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

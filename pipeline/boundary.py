@@ -408,23 +408,13 @@ def recheck(stack_file: Path, *, environment: str, settings: Settings) -> None:
     if config is None:
         raise InputError(f"unknown environment {environment!r}")
     try:
-        document = json.loads(stack_file.read_text("utf-8"), object_pairs_hook=_unique)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{stack_file}: cannot read the stack ({exc})") from None
-    if not isinstance(document, dict):
-        raise InputError(f"{stack_file}: expected a JSON object")
+        data = stack_file.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{stack_file}: cannot read the stack ({exc.strerror})") from None
+    document = artifact.parse_stack(str(stack_file), data)
     check(document)
     rebuilt = rebuild(document, config=config, settings=settings)
     stack_file.write_text(json.dumps(rebuilt, indent=2, ensure_ascii=False) + "\n", "utf-8")
-
-
-def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
 
 
 @click.command("pr-recheck")

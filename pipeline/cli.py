@@ -22,6 +22,7 @@ from infra.config import ConfigError
 from pipeline import artifact, boundary, comment, deploy_commands, drift, outputs, summary
 from pipeline.deployments import Refused
 from pipeline.environments import matrix
+from pipeline.files import write_text
 from pipeline.markdown import MARKDOWN_LIMIT
 from tfjson.plan import load_plan
 from tfjson.reader import InputError, load_json
@@ -179,7 +180,7 @@ def plan_comment_command(
         run_url=_this_run(),
         refused=(_read_optional(refused) or "(no log)") if refused is not None else None,
     )
-    _write(output, body)
+    write_text(output, body)
     click.echo(f"wrote {output} ({len(body):,} characters)")
     return 0
 
@@ -204,14 +205,6 @@ def _read_optional(path: Path | None) -> str | None:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror}") from None
 
 
 def _drift_report(plan_json: Path, *, full_plan: Path | None, title: str) -> drift.DriftReport:

@@ -20,6 +20,7 @@ import click
 from facts.project import run_url as current_run_url
 from pipeline import deployments, drift, issue, summary
 from pipeline.environments import matrix
+from pipeline.files import write_text
 from pipeline.markdown import MARKDOWN_LIMIT
 from pipeline.redact import redact_plan
 from tfjson.plan import Plan, parse_plan
@@ -32,16 +33,8 @@ COMMIT_OPTION = click.option(
 DESCRIBE_FIELDS = ("environment", "stack", "region", "plan_role", "apply_role", "state_bucket")
 
 
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror}") from None
-
-
 def _write_redacted(data: Any, path: Path) -> None:
-    _write(path, json.dumps(redact_plan(data), indent=1) + "\n")
+    write_text(path, json.dumps(redact_plan(data), indent=1) + "\n")
 
 
 def _plan_and_data(path: Path) -> tuple[Plan, Any]:
@@ -114,12 +107,12 @@ def plan_report_command(
         lead = status.markdown() if status is not None else ""
         text = summary.render_markdown(result, limit=MARKDOWN_LIMIT - len(lead))
         heading, _, rest = text.partition("\n\n")
-        _write(markdown, f"{heading}\n\n{lead}{rest}")
+        write_text(markdown, f"{heading}\n\n{lead}{rest}")
     if json_path is not None:
         report = result.to_json()
         if status is not None:
             report["promotion"] = status.to_json()
-        _write(json_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        write_text(json_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     if redacted is not None:
         _write_redacted(data, redacted)
     return 0
@@ -205,13 +198,13 @@ def drift_check_command(
         "run_url": url,
         "promotion": status.to_json() if status is not None else None,
     }
-    _write(out / "drift-report.md", render(MARKDOWN_LIMIT))
-    _write(out / "drift-report.json", json.dumps(report_json, indent=2) + "\n")
-    _write(out / "issue-body.md", head + render(MARKDOWN_LIMIT - len(head) - len(tail)) + tail)
+    write_text(out / "drift-report.md", render(MARKDOWN_LIMIT))
+    write_text(out / "drift-report.json", json.dumps(report_json, indent=2) + "\n")
+    write_text(out / "issue-body.md", head + render(MARKDOWN_LIMIT - len(head) - len(tail)) + tail)
     _write_redacted(drift_data, out / "drift.plan.redacted.json")
     _write_redacted(full_data, out / "full.plan.redacted.json")
     # Last: a verdict file exists only when everything above was written.
-    _write(out / "verdict", verdict + "\n")
+    write_text(out / "verdict", verdict + "\n")
     click.echo(f"{environment}: {verdict}", err=True)
     return 0
 

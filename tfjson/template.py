@@ -440,16 +440,9 @@ class _Reader:
         self.pos += 1
         self.skip_space()
         if self.word_ahead("for"):
-            self.pos += 3
-            names = self.for_names()
-            self.skip_space()
-            self.expect(":")
-            self.scopes.append(frozenset(names))
+            self.for_head()
             self.expression()
-            self.for_condition()
-            self.scopes.pop()
-            self.skip_space()
-            self.expect("]")
+            self.for_tail("]")
             return
         while self.peek() != "]":
             self.expression()
@@ -461,21 +454,29 @@ class _Reader:
                 self.fail("expected `,` or `]`")
         self.pos += 1
 
-    def for_condition(self) -> None:
+    def for_head(self) -> None:
+        """`for NAMES :` of a for expression; its names are in scope until for_tail."""
+        self.pos += 3
+        names = self.for_names()
+        self.skip_space()
+        self.expect(":")
+        self.scopes.append(frozenset(names))
+
+    def for_tail(self, closer: str) -> None:
+        """The optional `if CONDITION` (names still in scope), then the closing bracket."""
         self.skip_space()
         if self.word_ahead("if"):
             self.pos += 2
             self.expression()
+        self.scopes.pop()
+        self.skip_space()
+        self.expect(closer)
 
     def object_or_for(self) -> None:
         self.pos += 1
         self.skip_space()
         if self.word_ahead("for"):
-            self.pos += 3
-            names = self.for_names()
-            self.skip_space()
-            self.expect(":")
-            self.scopes.append(frozenset(names))
+            self.for_head()
             self.expression()
             self.skip_space()
             self.expect("=>")
@@ -483,10 +484,7 @@ class _Reader:
             self.skip_space()
             if self.text.startswith("...", self.pos):
                 self.pos += 3
-            self.for_condition()
-            self.scopes.pop()
-            self.skip_space()
-            self.expect("}")
+            self.for_tail("}")
             return
         while self.peek() != "}":
             self.object_key()

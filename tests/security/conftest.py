@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from tests.terraform.conftest import (  # noqa: F401  (fixtures, re-exported for this suite)
-    _probe,
     moto_account,
     moto_server,
     provider_pin,
+    skip_without_terraform,
     terraform_env,
     terraform_tier,
     tier_key_arn,
@@ -37,10 +37,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    if SUITE_DIR in Path(str(item.path)).parents:
-        reason = _probe().skip_reason
-        if reason is not None:
-            pytest.skip(reason)
+    skip_without_terraform(item, SUITE_DIR)
 
 
 @pytest.fixture(scope="session")

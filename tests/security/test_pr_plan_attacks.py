@@ -345,40 +345,10 @@ def _(stack: dict[str, Any], work: str, url: str) -> None:
     stack["data"]["aws_lambda_invocation"] = {"x": {"function_name": "f", "input": "{}"}}
 
 
-@refused("templatefile", "BND005")
-def _(stack: dict[str, Any], work: str, url: str) -> None:
-    stack["output"]["leak"] = {"value": '${templatefile("/proc/self/environ", {})}'}
-
-
-@refused("core:: namespaced file", "BND005")
-def _(stack: dict[str, Any], work: str, url: str) -> None:
-    stack["output"]["leak"] = {"value": '${core::file("/proc/self/environ")}'}
-
-
-@refused("file inside a heredoc", "BND005")
-def _(stack: dict[str, Any], work: str, url: str) -> None:
-    stack["output"]["leak"] = {"value": '${<<EOT\n${file("/proc/self/environ")}\nEOT\n}'}
-
-
 @refused("file in a nested // key of a map", "BND005")
 def _(stack: dict[str, Any], work: str, url: str) -> None:
     bucket = next(iter(stack["resource"]["aws_s3_bucket"].values()))
     bucket["tags"] = {"//": '${file("/proc/self/environ")}'}
-
-
-@refused("nonsensitive", "BND005")
-def _(stack: dict[str, Any], work: str, url: str) -> None:
-    stack["output"]["leak"] = {"value": "${nonsensitive(aws_secretsmanager_secret.x.arn)}"}
-
-
-@refused("unicode look-alike function name", "BND004")
-def _(stack: dict[str, Any], work: str, url: str) -> None:
-    stack["output"]["leak"] = {"value": '${f\u0456le("/proc/self/environ")}'}
-
-
-@refused("path and terraform references", "BND006")
-def _(stack: dict[str, Any], work: str, url: str) -> None:
-    stack["output"]["leak"] = {"value": "${path.cwd}/${terraform.workspace}"}
 
 
 @refused("resource on a provider alias of the PR", "BND007")
@@ -412,6 +382,28 @@ def _(stack: dict[str, Any], work: str, url: str) -> None:
 @refused("number out of range", "BND008")
 def _(stack: dict[str, Any], work: str, url: str) -> None:
     stack["output"]["big"] = {"value": float("inf")}
+
+
+# Attacks that need nothing but an output expression: (rule, expression).
+OUTPUT_LEAKS: dict[str, tuple[str, str]] = {
+    "templatefile": ("BND005", '${templatefile("/proc/self/environ", {})}'),
+    "core:: namespaced file": ("BND005", '${core::file("/proc/self/environ")}'),
+    "file inside a heredoc": ("BND005", '${<<EOT\n${file("/proc/self/environ")}\nEOT\n}'),
+    "nonsensitive": ("BND005", "${nonsensitive(aws_secretsmanager_secret.x.arn)}"),
+    "unicode look-alike function name": ("BND004", '${f\u0456le("/proc/self/environ")}'),
+    "path and terraform references": ("BND006", "${path.cwd}/${terraform.workspace}"),
+}
+
+
+def _leak_through_output(expression: str) -> Callable[[dict[str, Any], str, str], None]:
+    def change(stack: dict[str, Any], work: str, url: str) -> None:
+        stack["output"]["leak"] = {"value": expression}
+
+    return change
+
+
+for _name, (_rule, _expression) in OUTPUT_LEAKS.items():
+    refused(_name, _rule)(_leak_through_output(_expression))
 
 
 @pytest.mark.parametrize("attack", sorted(REFUSED))

@@ -110,13 +110,20 @@ def _probe() -> _Probe:
     )
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    # Raised here, not in a fixture, so pytest folds every skipped test of the tier into one
-    # summary line (a fixture's skip is reported at each test's own location).
-    if TIER_DIR in Path(str(item.path)).parents:
+def skip_without_terraform(item: pytest.Item, directory: Path) -> None:
+    """Skip a test under ``directory`` with the tier's one reason when Terraform is unusable.
+
+    Raised from pytest_runtest_setup, not from a fixture, so pytest folds every skipped test
+    into one summary line (a fixture's skip is reported at each test's own location).
+    """
+    if directory in Path(str(item.path)).parents:
         reason = _probe().skip_reason
         if reason is not None:
             pytest.skip(reason)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    skip_without_terraform(item, TIER_DIR)
 
 
 @pytest.fixture(scope="session")
