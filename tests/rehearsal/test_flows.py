@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import zipfile
 from typing import Any
 
 from facts.project import drift_issue_marker, plan_comment_marker
 from infra.config import ENVIRONMENTS
+from tests.fixture_paths import REPO_ROOT
 from tests.rehearsal import fake_github, harness
 from tests.rehearsal.conftest import ACCOUNT_ID
 from tests.terraform import harness as tf_harness
@@ -30,15 +32,32 @@ FLOW: dict[str, Any] = {}
 
 
 def _explain(run: harness.ActRun) -> str:
-    tail = run.log.read_text(encoding="utf-8", errors="replace").splitlines()[-60:]
-    messages = []
-    for line in tail:
+    """The failure message: each failed job's output up to its first failed step (act logs
+    jobs interleaved, so the log's tail is mostly other jobs), and a copy of the whole log
+    under reports/rehearsal/, which outlives pytest's pruning of its temporary directories."""
+    kept = REPO_ROOT / "reports" / "rehearsal" / f"{run.log.parent.name}.act.log"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(run.log, kept)
+    by_job: dict[str, list[str]] = {}
+    failed_at: dict[str, int] = {}
+    for line in run.log.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
-            messages.append(str(json.loads(line).get("msg", "")).rstrip())
+            record = json.loads(line)
         except ValueError:
-            messages.append(line)
-    return f"{run.workflow} (run {run.run_id}) jobs {run.results()}; log {run.log}:\n" + "\n".join(
-        messages
+            continue
+        job = str(record.get("job", "")).strip()
+        messages = by_job.setdefault(job, [])
+        messages.append(str(record.get("msg", "")).rstrip())
+        if record.get("stepResult") == "failure" and job not in failed_at:
+            failed_at[job] = len(messages)
+    sections = [
+        f"--- {job} (up to its first failed step) ---\n"
+        + "\n".join(by_job[job][max(0, end - 40) : end])
+        for job, end in failed_at.items()
+    ]
+    return (
+        f"{run.workflow} (run {run.run_id}) jobs {run.results()}; log kept as {kept}\n"
+        + "\n".join(sections)
     )
 
 

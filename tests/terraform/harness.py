@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -93,10 +92,8 @@ def _clean_environ(environ: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in environ.items() if not _AWS_VARIABLE.match(k)}
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+# werkzeug's start-up line, with the port the kernel gave moto's listening socket.
+_MOTO_LISTENING = re.compile(r"Running on http://127\.0\.0\.1:(\d+)")
 
 
 @dataclass
@@ -109,12 +106,13 @@ class MotoServer:
 
     @classmethod
     def start(cls, *, log_path: Path, python: str = sys.executable) -> MotoServer:
-        last_error = "not started"
-        for _ in range(3):  # the chosen port can be taken between probe and bind
-            port = _free_port()
-            log = log_path.open("ab")
+        """Start moto on a port the kernel picks as moto binds it (``-p 0``); the port is read
+        from moto's own start-up line. Choosing a free port first and passing it on leaves a
+        window in which another process (another xdist worker's moto, a provider plugin) takes
+        it, and a readiness probe of that port could then reach the other process's server."""
+        with log_path.open("ab") as log:
             process = subprocess.Popen(
-                [python, str(MOTO_EMULATOR), "-H", "127.0.0.1", "-p", str(port)],
+                [python, str(MOTO_EMULATOR), "-H", "127.0.0.1", "-p", "0"],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env={
@@ -128,16 +126,26 @@ class MotoServer:
                     "MOTO_ACM_VALIDATION_WAIT": "0",
                 },
             )
-            log.close()
-            server = cls(endpoint=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
-            try:
-                server._wait_ready(timeout=180)  # moto imports slowly on a loaded machine
-            except HarnessError as exc:
-                last_error = str(exc)
-                server.stop()
-                continue
-            return server
-        raise HarnessError(f"moto server did not start: {last_error} (log: {log_path})")
+        server = cls(endpoint="", process=process, log_path=log_path)
+        try:
+            port = server._wait_for_port(timeout=180)  # moto imports slowly on a loaded machine
+            server.endpoint = f"http://127.0.0.1:{port}"
+            server._wait_ready(timeout=60)
+        except HarnessError as exc:
+            server.stop()
+            raise HarnessError(f"moto server did not start: {exc} (log: {log_path})") from None
+        return server
+
+    def _wait_for_port(self, *, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = _MOTO_LISTENING.search(self.log_path.read_text("utf-8", errors="replace"))
+            if found:
+                return int(found.group(1))
+            if self.process.poll() is not None:
+                raise HarnessError(f"moto exited with code {self.process.returncode}")
+            time.sleep(0.2)
+        raise HarnessError(f"moto named no port within {timeout:.0f}s")
 
     def _wait_ready(self, *, timeout: float) -> None:
         deadline = time.monotonic() + timeout

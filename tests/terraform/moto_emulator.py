@@ -17,7 +17,8 @@ resource (and the scaling policy that depends on it) from the applied stack, thi
 ``TagResource``, ``UntagResource`` and ``ListTagsForResource`` over an in-memory map and records
 the tags ``RegisterScalableTarget`` is given. Everything else is moto, unchanged.
 
-Run: python tests/terraform/moto_emulator.py -H 127.0.0.1 -p PORT
+Run: python tests/terraform/moto_emulator.py -H 127.0.0.1 -p PORT (0: a port the kernel picks; the
+start-up line "Running on http://127.0.0.1:PORT" names it)
 """
 
 from __future__ import annotations
