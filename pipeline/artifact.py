@@ -31,6 +31,7 @@ from typing import Any
 
 import click
 
+from pipeline.files import write_text
 from tfjson.kind import CONFIG_KEYS
 from tfjson.reader import InputError
 
@@ -98,10 +99,13 @@ def unpack(archive: Path, output: Path, *, limits: Limits = Limits()) -> list[st
     if not stacks:
         raise InputError(f"{archive}: no <stack>/cdk.tf.json in the artifact")
     for stack, document in sorted(stacks.items()):
-        target = output / "stacks" / stack / "cdk.tf.json"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        write_stack(output / "stacks" / stack / "cdk.tf.json", document)
     return sorted(stacks)
+
+
+def write_stack(path: Path, document: dict[str, Any]) -> None:
+    """A stack file as the PR-plan path writes every one: indented UTF-8 JSON."""
+    write_text(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
 _LOCAL_HEADER = b"PK\x03\x04"

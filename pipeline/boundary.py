@@ -391,8 +391,7 @@ def prepare(
             path.rmdir() if path.is_dir() else path.unlink()
         staging.rmdir()
     target = output / "stacks" / stack / "cdk.tf.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(rebuilt, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    artifact.write_stack(target, rebuilt)
     # Terraform must not be able to name the archive (e.g. as a shared config file).
     archive.unlink()
     return stack, target
@@ -414,7 +413,7 @@ def recheck(stack_file: Path, *, environment: str, settings: Settings) -> None:
     document = artifact.parse_stack(str(stack_file), data)
     check(document)
     rebuilt = rebuild(document, config=config, settings=settings)
-    stack_file.write_text(json.dumps(rebuilt, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    artifact.write_stack(stack_file, rebuilt)
 
 
 @click.command("pr-recheck")

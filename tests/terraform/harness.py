@@ -110,6 +110,8 @@ class MotoServer:
         from moto's own start-up line. Choosing a free port first and passing it on leaves a
         window in which another process (another xdist worker's moto, a provider plugin) takes
         it, and a readiness probe of that port could then reach the other process's server."""
+        # The log is appended to: only what this start writes may name the port.
+        offset = log_path.stat().st_size if log_path.exists() else 0
         with log_path.open("ab") as log:
             process = subprocess.Popen(
                 [python, str(MOTO_EMULATOR), "-H", "127.0.0.1", "-p", "0"],
@@ -128,7 +130,7 @@ class MotoServer:
             )
         server = cls(endpoint="", process=process, log_path=log_path)
         try:
-            port = server._wait_for_port(timeout=180)  # moto imports slowly on a loaded machine
+            port = server._wait_for_port(offset=offset, timeout=180)  # slow import under load
             server.endpoint = f"http://127.0.0.1:{port}"
             server._wait_ready(timeout=60)
         except HarnessError as exc:
@@ -136,10 +138,12 @@ class MotoServer:
             raise HarnessError(f"moto server did not start: {exc} (log: {log_path})") from None
         return server
 
-    def _wait_for_port(self, *, timeout: float) -> int:
+    def _wait_for_port(self, *, offset: int, timeout: float) -> int:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = _MOTO_LISTENING.search(self.log_path.read_text("utf-8", errors="replace"))
+            with self.log_path.open("rb") as log:
+                log.seek(offset)
+                found = _MOTO_LISTENING.search(log.read().decode("utf-8", errors="replace"))
             if found:
                 return int(found.group(1))
             if self.process.poll() is not None:
