@@ -139,7 +139,9 @@ def rehearsal(  # noqa: PLR0917 (pytest passes fixtures by name)
         variables=variables,
         local_repositories=harness.replacements(repo / ".github" / "workflows"),
     )
-    # The jobs' copies of the repository are gone with the session; so is their bytecode.
+    # The jobs' copies of the repository are gone with the session; so is their bytecode, and
+    # so are the jobs' own interpreters (actions/setup-python: about 20 MB each, some 25 jobs).
+    shutil.rmtree(records / "python", ignore_errors=True)
     prefix = Path(environ["PYTHONPYCACHEPREFIX"])
     shutil.rmtree(prefix / rehearsal_base.resolve().relative_to("/"), ignore_errors=True)
 
