@@ -842,7 +842,7 @@ def test_apply_role_manages_its_environments_roles(
             ), (action, body["name"])
 
 
-def test_synthesized_trust_policies_name_the_configured_repository() -> None:
+def test_synthesized_trust_policies_name_the_configured_repository(tmp_path: Path) -> None:
     """CATALOG_GITHUB_REPOSITORY and its ids reach every role's trust (the shared synth uses
     the defaults)."""
     from cdktf import Testing
@@ -858,7 +858,9 @@ def test_synthesized_trust_policies_name_the_configured_repository() -> None:
         }
     )
     ids = {"repository_id": "700000001", "owner_id": "800000002"}
-    synthesized = json.loads(Testing.synth(BootstrapStack(Testing.app(), STACK, settings=settings)))
+    synthesized = json.loads(
+        Testing.synth(BootstrapStack(Testing.app(outdir=str(tmp_path)), STACK, settings=settings))
+    )
     prod = ENVIRONMENTS["prod"]
     apply_subjects = trust_statement(synthesized, prod.apply_role_name)["Condition"][
         "StringEquals"
@@ -1029,7 +1031,7 @@ def test_policy_pack_reports_no_error_on_the_bootstrap_stack(synth_dir: Path) ->
 # --- migrating the bootstrap state to S3 ------------------------------------------------------
 
 
-def test_s3_backend_switch_matches_the_environment_stacks() -> None:
+def test_s3_backend_switch_matches_the_environment_stacks(tmp_path: Path) -> None:
     """CATALOG_BOOTSTRAP_BACKEND=s3: the stack after `terraform init -migrate-state`.
 
     The one synthesis outside the shared fixture: a single small stack in this process, where
@@ -1045,7 +1047,9 @@ def test_s3_backend_switch_matches_the_environment_stacks() -> None:
             "CATALOG_STATE_KMS_KEY_ID": "alias/catalog-api-terraform-state",
         }
     )
-    synthesized = json.loads(Testing.synth(BootstrapStack(Testing.app(), STACK, settings=settings)))
+    synthesized = json.loads(
+        Testing.synth(BootstrapStack(Testing.app(outdir=str(tmp_path)), STACK, settings=settings))
+    )
     assert synthesized["terraform"]["backend"] == {
         "s3": {
             "bucket": BUCKET,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,13 +55,14 @@ def test_backend_is_encrypted_s3_with_native_lock_file(env_stack: tuple[str, Sta
     assert "aws_dynamodb_table" not in stack.get("resource", {})
 
 
-def test_backend_takes_bucket_region_and_kms_key_from_settings() -> None:
+def test_backend_takes_bucket_region_and_kms_key_from_settings(tmp_path: Path) -> None:
     """The CATALOG_STATE_* overrides reach the backend block (no AWS bindings needed)."""
     from cdktf import TerraformStack, Testing
 
     from infra.backend import configure_state_backend
 
-    stack = TerraformStack(Testing.app(), "backend-only")
+    # Testing.app() alone would leave a cdktf.outdir.* behind in /tmp.
+    stack = TerraformStack(Testing.app(outdir=str(tmp_path)), "backend-only")
     state = StateBackendConfig(
         bucket="acme-tf-state", region="eu-central-1", kms_key_id="alias/terraform-state"
     )

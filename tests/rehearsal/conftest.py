@@ -114,7 +114,9 @@ def rehearsal(  # noqa: PLR0917 (pytest passes fixtures by name)
         endpoint=moto_server.endpoint,
     )
     bin_dir = rehearsal_base / "bin"
-    harness.write_gh_wrapper(bin_dir, host=github.host, cert=github.cert)
+    harness.write_gh_wrapper(
+        bin_dir, host=github.host, cert=github.cert, config_root=records / "gh-config"
+    )
     environ = harness.act_environ(
         dict(os.environ),
         bin_dir=bin_dir,
@@ -140,8 +142,10 @@ def rehearsal(  # noqa: PLR0917 (pytest passes fixtures by name)
         local_repositories=harness.replacements(repo / ".github" / "workflows"),
     )
     # The jobs' copies of the repository are gone with the session; so is their bytecode, and
-    # so are the jobs' own interpreters (actions/setup-python: about 20 MB each, some 25 jobs).
+    # so are the jobs' own interpreters (actions/setup-python: about 20 MB each, some 25 jobs)
+    # and gh's config directories (one per call, some 140).
     shutil.rmtree(records / "python", ignore_errors=True)
+    shutil.rmtree(records / "gh-config", ignore_errors=True)
     prefix = Path(environ["PYTHONPYCACHEPREFIX"])
     shutil.rmtree(prefix / rehearsal_base.resolve().relative_to("/"), ignore_errors=True)
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -281,12 +282,18 @@ def _job_results(log: Path) -> list[JobResult]:
     return results
 
 
-def write_gh_wrapper(bin_dir: Path, *, host: str, cert: Path) -> Path:
-    """``gh`` for the rehearsal's PATH: Debian's gh, pointed at the fake GitHub."""
+def write_gh_wrapper(bin_dir: Path, *, host: str, cert: Path, config_root: Path) -> Path:
+    """``gh`` for the rehearsal's PATH: Debian's gh, pointed at the fake GitHub.
+
+    Each call gets an empty config directory of its own (calls run side by side and gh may
+    write its config); they are made under ``config_root``, which the session removes,
+    because ``exec`` leaves the wrapper no chance to clean up after gh."""
     real = shutil.which("gh")
     if real is None:
         raise RehearsalError("gh is not installed (scripts/run-tests.sh installs Debian's gh)")
     bin_dir.mkdir(parents=True, exist_ok=True)
+    config_root.mkdir(parents=True, exist_ok=True)
+    config_template = shlex.quote(str(config_root / "gh.XXXXXX"))
     wrapper = bin_dir / "gh"
     wrapper.write_text(
         "#!/usr/bin/env bash\n"
@@ -294,7 +301,8 @@ def write_gh_wrapper(bin_dir: Path, *, host: str, cert: Path) -> Path:
         "# non-github.com host's token from GH_ENTERPRISE_TOKEN, so the step's GH_TOKEN is\n"
         "# passed on as that; a step without GH_TOKEN stays without a token.\n"
         f"export GH_HOST={host} SSL_CERT_FILE={cert}\n"
-        'export GH_NO_UPDATE_NOTIFIER=1 GH_PROMPT_DISABLED=1 GH_CONFIG_DIR="$(mktemp -d)"\n'
+        "export GH_NO_UPDATE_NOTIFIER=1 GH_PROMPT_DISABLED=1 "
+        f'GH_CONFIG_DIR="$(mktemp -d {config_template})"\n'
         "unset GH_ENTERPRISE_TOKEN GITHUB_ENTERPRISE_TOKEN\n"
         'if [ -n "${GH_TOKEN:-}" ]; then export GH_ENTERPRISE_TOKEN="$GH_TOKEN"; fi\n'
         f'exec {real} "$@"\n',

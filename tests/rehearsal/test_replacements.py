@@ -138,7 +138,10 @@ def test_gh_reaches_the_fake_only_with_the_steps_token(tmp_path: Path) -> None:
         repository=harness.REPOSITORY, token=harness.TOKEN, artifact_root=tmp_path, workdir=tmp_path
     ) as fake:
         fake.open_pull(3, head_sha="b" * 40)
-        gh = harness.write_gh_wrapper(tmp_path / "bin", host=fake.host, cert=fake.cert)
+        config_root = tmp_path / "gh-config"
+        gh = harness.write_gh_wrapper(
+            tmp_path / "bin", host=fake.host, cert=fake.cert, config_root=config_root
+        )
         call = [str(gh), "api", f"repos/{harness.REPOSITORY}/pulls/3", "--jq", ".head.sha"]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("GH_", "GITHUB_"))}
         without = subprocess.run(call, env=env, capture_output=True, text=True, check=False)
@@ -148,6 +151,8 @@ def test_gh_reaches_the_fake_only_with_the_steps_token(tmp_path: Path) -> None:
         )
         assert with_token.stdout.strip() == "b" * 40
         assert [r.authorized for r in fake.state.requests] == [False, True]
+        # One fresh config directory per call, all in the root the session removes.
+        assert len(list(config_root.iterdir())) == 2
 
 
 def test_cache_restore_links_a_hit_looks_up_without_restoring_and_save_only_records(
